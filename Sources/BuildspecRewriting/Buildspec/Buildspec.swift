@@ -1,0 +1,39 @@
+/// What a CodeBuild buildspec says, read from its YAML tree; each command keeps its node so
+/// that edits can go back to the exact bytes.
+public struct Buildspec: Sendable {
+    public enum Version: String, Sendable {
+        /// Every command runs in a new shell.
+        case v01 = "0.1"
+        /// One shell state across commands and phases.
+        case v02 = "0.2"
+    }
+
+    public enum Section: String, Sendable { case commands, finally }
+
+    /// One entry of a `commands` or `finally` list, in the order CodeBuild runs it.
+    public struct Command: Sendable {
+        public var phase: String
+        public var section: Section
+        /// The list the entry belongs to (a block or flow sequence), or the entry itself when
+        /// the list is written as one scalar.
+        public var list: YAMLNode
+        public var node: YAMLNode
+        /// The shell text CodeBuild runs; `nil` when the entry is not a scalar.
+        public var text: String?
+    }
+
+    /// CodeBuild's phases, in the order it runs them.
+    public static let phaseNames = ["install", "pre_build", "build", "post_build"]
+
+    public var root: YAMLNode
+    public var version: Version
+    /// `env.shell`, when set (`bash`, `/bin/sh`).
+    public var shell: String?
+    /// `env.variables` (or 0.1's `environment_variables.plaintext`): values known before any command.
+    public var variables: [String: String]
+    /// Variables whose values come from Parameter Store, Secrets Manager or the project.
+    public var externalVariables: Set<String>
+    public var commands: [Command]
+    /// `artifacts.files` and every `secondary-artifacts.*.files` entry.
+    public var artifactFiles: [String]
+}

@@ -1,0 +1,138 @@
+/// Reads the buildspec model out of a YAML tree, with errors for what CodeBuild would reject
+/// and warnings for what is known to break builds.
+public enum BuildspecReader {
+    public static func read(_ root: YAMLNode, source: SourceText) -> (Buildspec?, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        guard root.kind == .mapping else {
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: root.start, "the top level is a \(describe(root)), but a buildspec is a mapping",
+                    fix: "start the file with `version: 0.2` and `phases:`"
+                )
+            )
+            return (nil, diagnostics)
+        }
+        guard let versionNode = root["version"], versionNode.isScalar else {
+            diagnostics.append(
+                Diagnostic(.error, at: root.start, "the buildspec has no `version`", fix: "add `version: 0.2` at the top")
+            )
+            return (nil, diagnostics)
+        }
+        guard let version = Buildspec.Version(rawValue: versionNode.value) else {
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: versionNode.start, "unsupported buildspec version `\(versionNode.value)`",
+                    fix: "CodeBuild knows 0.1 and 0.2"
+                )
+            )
+            return (nil, diagnostics)
+        }
+        if versionNode.scalarStyle != .plain {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, at: versionNode.start, "`version` is quoted, so it is a string; batch builds fail with \"cannot unmarshal !!str\"",
+                    fix: "write `version: \(version.rawValue)` without quotes"
+                )
+            )
+        }
+
+        var variables: [String: String] = [:]
+        var external: Set<String> = []
+        var shell: String?
+        if let env = root["env"], env.kind == .mapping {
+            shell = env["shell"].flatMap { $0.isScalar ? $0.value : nil }
+            for (key, value) in env["variables"]?.pairs ?? [] where value.isScalar {
+                variables[key.value] = value.value
+            }
+            for section in ["parameter-store", "secrets-manager"] {
+                for (key, _) in env[section]?.pairs ?? [] { external.insert(key.value) }
+            }
+        }
+        for (key, value) in root["environment_variables"]?["plaintext"]?.pairs ?? [] where value.isScalar {
+            variables[key.value] = value.value
+        }
+
+        var commands: [Buildspec.Command] = []
+        if let phases = root["phases"] {
+            if phases.kind != .mapping {
+                diagnostics.append(
+                    Diagnostic(.error, at: phases.start, "`phases` is a \(describe(phases)), but it must be a mapping of phase names")
+                )
+                return (nil, diagnostics)
+            }
+            for name in Buildspec.phaseNames {
+                guard let phase = phases[name], phase.kind == .mapping else { continue }
+                commands += entries(of: phase["commands"], phase: name, section: .commands, diagnostics: &diagnostics)
+                let finally = phase["finally"]
+                let finallyList = finally?.kind == .mapping ? finally?["commands"] : finally
+                commands += entries(of: finallyList, phase: name, section: .finally, diagnostics: &diagnostics)
+            }
+        }
+
+        var artifactFiles = files(of: root["artifacts"])
+        for (_, secondary) in root["artifacts"]?["secondary-artifacts"]?.pairs ?? [] {
+            artifactFiles += files(of: secondary)
+        }
+
+        let spec = Buildspec(
+            root: root, version: version, shell: shell, variables: variables, externalVariables: external,
+            commands: commands, artifactFiles: artifactFiles
+        )
+        return (spec, diagnostics)
+    }
+
+    private static func entries(
+        of list: YAMLNode?, phase: String, section: Buildspec.Section, diagnostics: inout [Diagnostic]
+    ) -> [Buildspec.Command] {
+        guard let list else { return [] }
+        switch list.kind {
+        case .scalar:
+            if list.scalarStyle == .plain, list.value.isEmpty || list.value == "~" || list.value == "null" { return [] }
+            return [Buildspec.Command(phase: phase, section: section, list: list, node: list, text: list.value)]
+        case .sequence:
+            return list.children.map { item in
+                var text: String?
+                if item.isScalar {
+                    text = item.value
+                } else if item.kind == .mapping {
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning, at: item.start,
+                            "YAML reads this command as a mapping because of `: ` inside it; CodeBuild rejects the file",
+                            fix: "quote the whole command, or put it in a `- |` block"
+                        )
+                    )
+                }
+                return Buildspec.Command(phase: phase, section: section, list: list, node: item, text: text)
+            }
+        default:
+            return []
+        }
+    }
+
+    private static func files(of artifacts: YAMLNode?) -> [String] {
+        guard let files = artifacts?["files"] else { return [] }
+        if files.isScalar {
+            return files.value.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }
+        }
+        return files.children.filter(\.isScalar).map(\.value)
+    }
+
+    static func describe(_ node: YAMLNode) -> String {
+        switch node.kind {
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        case .scalar: node.value.isEmpty ? "empty value" : "scalar"
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,157 @@
+/// Everything the planner needs from one buildspec: each command read as shell, and the
+/// pushes, registry queries and definitions writers in the order CodeBuild runs them.
+struct BuildspecAnalysis {
+    /// A point in the build: a command entry and a byte offset in its text.
+    struct Point: Comparable {
+        var command: Int
+        var offset: Int
+        static func < (lhs: Point, rhs: Point) -> Bool {
+            (lhs.command, lhs.offset) < (rhs.command, rhs.offset)
+        }
+    }
+
+    struct Push {
+        var point: Point
+        var repository: Result<ImageRepository, RepositoryError>
+        var place: PipelinePlace
+    }
+
+    struct Query {
+        var point: Point
+        var variable: String?
+        var file: String?
+        var argument: String?
+    }
+
+    struct Writer {
+        var command: Int
+        var place: PipelinePlace
+        var writer: ImageDefinitionsWriter
+        var isGuarded: Bool
+        /// Variables the writer's text mentions, with those their values mention.
+        var mentions: Set<String>
+        var text: String
+        var unsafeContext: String?
+        var point: Point { Point(command: command, offset: place.pipeline.range.lowerBound) }
+    }
+
+    let spec: Buildspec
+    var parsed: [ParsedShell?] = []
+    var pushes: [Push] = []
+    var queries: [Query] = []
+    var writers: [Writer] = []
+    /// Variables assigned by a command, with where: a query must not move above them.
+    var assignments: [(name: String, point: Point)] = []
+    var diagnostics: [Diagnostic] = []
+
+    init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher) {
+        self.spec = spec
+        var environment = VariableEnvironment(buildspecVariables: spec.variables)
+        for (index, command) in spec.commands.enumerated() {
+            guard let text = command.text else {
+                parsed.append(nil)
+                continue
+            }
+            let shell: ParsedShell
+            do {
+                shell = try ShellParser.parse(text)
+            } catch {
+                parsed.append(nil)
+                if Self.mentionsDefinitionsFile(text, matcher: matcher) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: command.node.start,
+                            "cannot read this command as POSIX shell (\(error.message)), and it mentions an image-definitions file",
+                            fix: "fix the shell syntax, or guard the writer by hand"
+                        )
+                    )
+                }
+                continue
+            }
+            parsed.append(shell)
+            analyze(shell, command: index, environment: &environment, matcher: matcher)
+        }
+    }
+
+    private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment,
+                                  matcher: ImageDefinitionsWriter.FileMatcher) {
+        var writerRanges: [Range<Int>] = []
+        for place in ShellWalker.places(in: shell) {
+            let pipelineText = shell.text(place.pipeline.range.lowerBound..<shell.extendedEnd(of: place.pipeline))
+            let point = Point(command: index, offset: place.pipeline.range.lowerBound)
+            // Writers first: `X=$(...) printf > f` reads the old environment.
+            if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }),
+               let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher)
+            {
+                writerRanges.append(place.pipeline.range)
+                let guarded = place.deciders.contains { isQueryReference(shell.text($0)) }
+                let unsafe = place.enclosing.first { [.caseClause, .forLoop, .whileLoop, .untilLoop, .functionDefinition].contains($0) }
+                writers.append(
+                    Writer(
+                        command: index, place: place, writer: writer, isGuarded: guarded,
+                        mentions: environment.mentionedVariables(in: pipelineText), text: pipelineText,
+                        unsafeContext: unsafe.map(Self.describe)
+                    )
+                )
+            }
+            for command in place.pipeline.commands where command.kind == .simple {
+                let commandText = shell.text(command.range)
+                for push in ImagePush.pushes(in: command) {
+                    pushes.append(
+                        Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment), place: place)
+                    )
+                }
+                if RegistryQuery.isQuery(commandText) {
+                    for redirection in command.redirections where redirection.writesFile {
+                        queries.append(
+                            Query(point: point, variable: nil, file: shell.text(redirection.target.range),
+                                  argument: RegistryQuery.repositoryArgument(in: commandText))
+                        )
+                    }
+                }
+                for assignment in VariableEnvironment.assignments(of: command) {
+                    let valueText = shell.text(assignment.value.range)
+                    if RegistryQuery.isQuery(valueText) {
+                        queries.append(
+                            Query(point: point, variable: assignment.name, file: nil,
+                                  argument: RegistryQuery.repositoryArgument(in: valueText))
+                        )
+                    }
+                    environment.assign(assignment.name, assignment.value.segments)
+                    assignments.append((assignment.name, point))
+                }
+            }
+        }
+    }
+
+    /// Whether a condition asks the registry: it runs a query, reads a variable a query
+    /// assigned, or reads a file a query wrote.
+    func isQueryReference(_ text: String) -> Bool {
+        if RegistryQuery.isQuery(text) { return true }
+        let names = Set(VariableEnvironment.variableNames(in: text))
+        return queries.contains { query in
+            if let variable = query.variable, names.contains(variable) { return true }
+            if let file = query.file, text.contains(file) { return true }
+            return false
+        }
+    }
+
+    static func mentionsDefinitionsFile(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> Bool {
+        let words = text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init)
+        return words.contains { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName($0) || matcher.extraNames.contains($0) }
+    }
+
+    static func describe(_ kind: ShellCommand.Kind) -> String {
+        switch kind {
+        case .caseClause: "a `case`"
+        case .forLoop: "a `for` loop"
+        case .whileLoop: "a `while` loop"
+        case .untilLoop: "an `until` loop"
+        case .functionDefinition: "a function"
+        case .ifClause: "an `if`"
+        case .braceGroup: "a `{ }` group"
+        case .subshell: "a `( )` subshell"
+        case .simple: "a command"
+        }
+    }
+}

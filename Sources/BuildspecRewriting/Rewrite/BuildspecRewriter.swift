@@ -1,0 +1,118 @@
+/// What to rewrite and how; the command line's options.
+public struct RewriteOptions: Sendable {
+    /// `--repository-name`: the ECR repository every guard asks about.
+    public var repositoryName: String?
+    /// `--definitions-file`: more names of image-definitions files.
+    public var definitionsFiles: [String]
+
+    public init(repositoryName: String? = nil, definitionsFiles: [String] = []) {
+        self.repositoryName = repositoryName
+        self.definitionsFiles = definitionsFiles
+    }
+
+    func matcher(for spec: Buildspec) -> ImageDefinitionsWriter.FileMatcher {
+        ImageDefinitionsWriter.FileMatcher(extraNames: definitionsFiles, artifactFiles: spec.artifactFiles)
+    }
+}
+
+/// The outcome of rewriting one file.
+public struct RewriteResult: Sendable {
+    public enum Outcome: String, Sendable {
+        /// Edits were made (or, with `--check`, would be).
+        case rewritten
+        /// Every definitions writer already waits for the registry query.
+        case alreadyGuarded = "already-guarded"
+        /// Nothing in the file writes image definitions.
+        case noDefinitionsWriter = "no-definitions-writer"
+        /// The file could not be handled; `diagnostics` says why.
+        case error
+    }
+
+    public var outcome: Outcome
+    /// The new bytes; equal to the input unless `outcome` is `.rewritten`.
+    public var output: [UInt8]
+    public var diagnostics: [Diagnostic]
+    /// 1-based lines of the input where edits were made.
+    public var editedLines: [Int]
+    /// One error per writer that still needs its guard, for `--check`.
+    public var pendingGuards: [Diagnostic] = []
+}
+
+/// The core of the tool: bytes of a buildspec in, guarded bytes and diagnostics out.
+public enum BuildspecRewriter {
+    /// Rewrites one buildspec so that its first pipeline run writes no image definitions.
+    /// A pure function: no file system, no environment.
+    public static func rewrite(_ bytes: [UInt8], options: RewriteOptions = RewriteOptions()) -> RewriteResult {
+        var diagnostics: [Diagnostic] = []
+        func failed(_ diagnostic: Diagnostic) -> RewriteResult {
+            RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics + [diagnostic], editedLines: [])
+        }
+        var override: ImageRepository?
+        if let name = options.repositoryName {
+            guard let repository = ImageRepository.named(name) else {
+                return failed(Diagnostic(.error, at: nil, "`\(name)` is not a valid ECR repository name or `$VARIABLE`",
+                                         fix: "use lowercase letters, digits, `.`, `_`, `-` and `/`, or a variable such as `$IMAGE_REPO_NAME`"))
+            }
+            override = repository
+        }
+        let source = SourceText(bytes)
+        let root: YAMLNode
+        do {
+            root = try YAMLParser.parse(source)
+        } catch {
+            return failed(Diagnostic(.error, at: error.position, "invalid YAML: \(error.message)", fix: "fix the YAML, then run again"))
+        }
+        let (parsedSpec, readDiagnostics) = BuildspecReader.read(root, source: source)
+        diagnostics += readDiagnostics
+        guard let spec = parsedSpec else {
+            return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
+        }
+        for command in spec.commands {
+            if let text = command.text, text.contains("ecr get-login"), !text.contains("get-login-password") {
+                diagnostics.append(Diagnostic(
+                    .warning, at: command.node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
+                    fix: "use `aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY`"
+                ))
+            }
+        }
+        let matcher = options.matcher(for: spec)
+        for command in spec.commands where command.text == nil && command.node.kind == .mapping {
+            let raw = source.text(command.node.range)
+            if BuildspecAnalysis.mentionsDefinitionsFile(raw, matcher: matcher) {
+                return failed(Diagnostic(.error, at: command.node.start,
+                                         "this command writes image definitions, but YAML reads it as a mapping because of `: ` inside it",
+                                         fix: "quote the whole command, or put it in a `- |` block, then run again"))
+            }
+        }
+        let analysis = BuildspecAnalysis(spec: spec, matcher: matcher)
+        diagnostics += analysis.diagnostics
+        if analysis.diagnostics.contains(where: { $0.severity == .error }) {
+            return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
+        }
+        if analysis.writers.allSatisfy(\.isGuarded) {
+            let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter : .alreadyGuarded
+            return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
+        }
+        let plan: RewritePlanner.Plan
+        do {
+            plan = try RewritePlanner(source: source, analysis: analysis, override: override).plan()
+        } catch {
+            return failed(error.diagnostic)
+        }
+        guard let output = TextEdit.apply(plan.edits, to: bytes) else {
+            return failed(Diagnostic(.error, at: nil, "internal error: the planned edits overlap; nothing was written",
+                                     fix: "please report this file"))
+        }
+        if let problem = RewriteVerifier.verify(original: spec, rewritten: output, plan: plan, options: options) {
+            return failed(Diagnostic(.error, at: nil, "internal error: \(problem); nothing was written",
+                                     fix: "please report this file"))
+        }
+        let pending = analysis.writers.filter { !$0.isGuarded }.map { writer in
+            Diagnostic(.error, at: spec.commands[writer.command].node.start,
+                       "`\(writer.writer.file)` is written even when the ECR repository had no image before this build (first pipeline run)",
+                       fix: "run rewrite-buildspec on this file to guard it")
+        }
+        return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics,
+                             editedLines: Array(Set(plan.lines)).sorted(), pendingGuards: pending)
+    }
+}

@@ -1,0 +1,174 @@
+/// The ECR repository an image reference points at, as a shell word the query can use.
+public struct ImageRepository: Sendable, Hashable {
+    /// The `--repository-name` argument: `team/app`, `"$IMAGE_REPO_NAME"`, `"${REPOSITORY_URI#*/}"`.
+    public var argument: String
+    /// Variables that name this repository (in the name itself or in the URI holding it):
+    /// a definitions writer that mentions one of them deploys this repository's image.
+    var identity: Set<String>
+    /// The name when it is literal text.
+    var literalName: String?
+
+    /// A repository named on the command line: a valid ECR name, `$VAR` or `${VAR}`.
+    public static func named(_ text: String) -> ImageRepository? {
+        if isValidName(text) { return ImageRepository(argument: text, identity: [], literalName: text) }
+        var name = Substring(text)
+        guard name.first == "$" else { return nil }
+        name = name.dropFirst()
+        if name.first == "{" {
+            guard name.last == "}" else { return nil }
+            name = name.dropFirst().dropLast()
+        }
+        guard !name.isEmpty, name.utf8.enumerated().allSatisfy({ VariableEnvironment.isNameByte($1, first: $0 == 0) }) else {
+            return nil
+        }
+        return ImageRepository(argument: "\"$\(name)\"", identity: [String(name)], literalName: nil)
+    }
+
+    /// ECR's rule for repository names: lowercase letters and digits, with `.`, `_`, `-`
+    /// between them and `/` between parts; 2 to 256 characters.
+    public static func isValidName(_ name: String) -> Bool {
+        guard (2...256).contains(name.utf8.count) else { return false }
+        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.first, let last = part.last else { return false }
+            let alphanumeric: (Character) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }
+            guard alphanumeric(first), alphanumeric(last) else { return false }
+            return part.allSatisfy { alphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-" }
+        }
+    }
+
+    /// Finds the repository of a pushed reference, expanding the variables the file assigned
+    /// until the registry host and the repository name can be told apart.
+    static func resolve(_ reference: ShellWord, in environment: VariableEnvironment) -> Result<ImageRepository, RepositoryError> {
+        var segments = reference.segments.filter { $0 != .text("") }
+        var expanded: Set<String> = []
+        for _ in 0..<8 {
+            if slashPosition(in: segments) != nil { break }
+            guard let index = segments.firstIndex(where: { segment in
+                if case .variable(let name) = segment, let value = environment.values[name], !value.contains(where: isOpaque) {
+                    return true
+                }
+                return false
+            }), case .variable(let name) = segments[index] else { break }
+            expanded.insert(name)
+            segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
+        }
+        let written = ImageDefinitionsWriter.unquoted(reference)
+        guard let slash = slashPosition(in: segments) else {
+            // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
+            if case .variable(let name) = segments.first, segments.count == 1 || startsTag(segments[1]) {
+                return .success(ImageRepository(argument: "\"${\(name)#*/}\"", identity: expanded.union([name]), literalName: nil))
+            }
+            return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub, which `aws ecr list-images` cannot ask"))
+        }
+        let host = Array(segments[..<slash.segment]) + textBefore(slash)
+        var name = textAfter(slash) + Array(segments[(slash.segment + 1)...])
+        name = stripTag(name)
+        let hostText = host.map(describe).joined()
+        if hostText.contains("public.ecr.aws") {
+            return .failure(.notECR("`\(written)` is in ECR Public, which `aws ecr list-images` cannot ask"))
+        }
+        let hostIsVariable = host.contains { if case .text = $0 { return false } else { return true } }
+        if !hostIsVariable, !hostText.contains(".dkr.ecr."), !hostText.contains("amazonaws.com") {
+            let registry = hostText.contains(".") || hostText.contains(":") || hostText == "localhost"
+                ? "registry `\(hostText)`, not ECR" : "Docker Hub"
+            return .failure(.notECR("`\(written)` goes to \(registry); `aws ecr list-images` cannot ask it"))
+        }
+        if name.contains(where: isOpaque) || name.isEmpty {
+            return .failure(.unknown("cannot tell the repository name of `\(written)`"))
+        }
+        var identity = expanded
+        var literal = ""
+        var argument = ""
+        var onlyText = true
+        for segment in name {
+            switch segment {
+            case .text(let text): literal += text; argument += text
+            case .variable(let variable): identity.insert(variable); argument += "${\(variable)}"; onlyText = false
+            case .opaque: break
+            }
+        }
+        if onlyText {
+            guard isValidName(literal) else {
+                return .failure(.unknown("`\(literal)` (from `\(written)`) is not a valid ECR repository name"))
+            }
+            return .success(ImageRepository(argument: literal, identity: identity, literalName: literal))
+        }
+        guard literal.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || "._-/".contains($0) }) else {
+            return .failure(.unknown("cannot tell the repository name of `\(written)`"))
+        }
+        if name.count == 1, case .variable(let variable) = name[0] { argument = "$\(variable)" }
+        return .success(ImageRepository(argument: "\"\(argument)\"", identity: identity, literalName: nil))
+    }
+
+    private static func isOpaque(_ segment: ShellWord.Segment) -> Bool {
+        if case .opaque = segment { return true }
+        return false
+    }
+
+    private static func startsTag(_ segment: ShellWord.Segment) -> Bool {
+        if case .text(let text) = segment { return text.hasPrefix(":") || text.hasPrefix("@") }
+        return false
+    }
+
+    private static func describe(_ segment: ShellWord.Segment) -> String {
+        switch segment {
+        case .text(let text): text
+        case .variable(let name): "${\(name)}"
+        case .opaque(let raw): raw
+        }
+    }
+
+    private struct Slash { var segment: Int; var offset: String.Index; var text: String }
+
+    private static func slashPosition(in segments: [ShellWord.Segment]) -> Slash? {
+        for (index, segment) in segments.enumerated() {
+            if case .text(let text) = segment, let slash = text.firstIndex(of: "/") {
+                return Slash(segment: index, offset: slash, text: text)
+            }
+        }
+        return nil
+    }
+
+    private static func textBefore(_ slash: Slash) -> [ShellWord.Segment] {
+        let text = String(slash.text[..<slash.offset])
+        return text.isEmpty ? [] : [.text(text)]
+    }
+
+    private static func textAfter(_ slash: Slash) -> [ShellWord.Segment] {
+        let text = String(slash.text[slash.text.index(after: slash.offset)...])
+        return text.isEmpty ? [] : [.text(text)]
+    }
+
+    /// Drops `:tag` and `@digest` from the last path part.
+    private static func stripTag(_ name: [ShellWord.Segment]) -> [ShellWord.Segment] {
+        var result: [ShellWord.Segment] = []
+        for segment in name {
+            if case .text(let text) = segment {
+                if let at = text.firstIndex(of: "@") {
+                    let kept = String(text[..<at])
+                    if !kept.isEmpty { result.append(.text(kept)) }
+                    return result
+                }
+                if let colon = text.firstIndex(of: ":"), !text[colon...].contains("/") {
+                    let kept = String(text[..<colon])
+                    if !kept.isEmpty { result.append(.text(kept)) }
+                    return result
+                }
+            }
+            result.append(segment)
+        }
+        return result
+    }
+}
+
+/// Why no repository could be found for a push.
+enum RepositoryError: Error, Sendable {
+    case notECR(String)
+    case unknown(String)
+
+    var message: String {
+        switch self {
+        case .notECR(let text), .unknown(let text): text
+        }
+    }
+}

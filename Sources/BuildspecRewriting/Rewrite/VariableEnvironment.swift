@@ -1,0 +1,76 @@
+/// What the rewriter knows about shell variables at one point of the build: the values
+/// assigned so far, as words whose own expansions stay symbolic.
+struct VariableEnvironment: Sendable {
+    private(set) var values: [String: [ShellWord.Segment]] = [:]
+
+    init(buildspecVariables: [String: String]) {
+        for (name, value) in buildspecVariables {
+            // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
+            values[name] = value.contains("$") ? [.opaque(value)] : [.text(value)]
+        }
+    }
+
+    mutating func assign(_ name: String, _ value: [ShellWord.Segment]) {
+        values[name] = value
+    }
+
+    /// The assignments a simple command makes in the shell's own state: `NAME=value` alone,
+    /// or after `export`, `readonly`, `declare`, `typeset`, `local`.
+    static func assignments(of command: ShellCommand) -> [ShellAssignment] {
+        guard command.kind == .simple else { return [] }
+        guard let program = command.words.first else { return command.assignments }
+        guard let name = program.literal, ["export", "readonly", "declare", "typeset", "local"].contains(name) else {
+            return []
+        }
+        return command.words.dropFirst().compactMap { word in
+            guard case .text(let first) = word.segments.first, let equals = first.firstIndex(of: "=") else { return nil }
+            let variable = String(first[..<equals])
+            guard let head = variable.utf8.first, head == UInt8(ascii: "_") || (head | 0x20 >= UInt8(ascii: "a") && head | 0x20 <= UInt8(ascii: "z")),
+                  variable.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 | 0x20 >= UInt8(ascii: "a") && $0 | 0x20 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) })
+            else { return nil }
+            var segments = word.segments
+            let rest = String(first[first.index(after: equals)...])
+            if rest.isEmpty { segments.removeFirst() } else { segments[0] = .text(rest) }
+            return ShellAssignment(name: variable, value: ShellWord(segments: segments, range: word.range))
+        }
+    }
+
+    /// Every variable a text mentions (`$NAME`, `${NAME}`, `${NAME:-x}`), and every variable
+    /// their known values mention in turn.
+    func mentionedVariables(in text: String) -> Set<String> {
+        var found = Set(Self.variableNames(in: text))
+        var queue = Array(found)
+        while let name = queue.popLast() {
+            for segment in values[name] ?? [] {
+                let inner: [String] = switch segment {
+                case .variable(let variable): [variable]
+                case .opaque(let raw): Self.variableNames(in: raw)
+                case .text: []
+                }
+                for variable in inner where found.insert(variable).inserted { queue.append(variable) }
+            }
+        }
+        return found
+    }
+
+    static func variableNames(in text: String) -> [String] {
+        var names: [String] = []
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "$") else { index += 1; continue }
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "{") { index += 1 }
+            let start = index
+            while index < bytes.count, isNameByte(bytes[index], first: index == start) { index += 1 }
+            if index > start { names.append(String(decoding: bytes[start..<index], as: UTF8.self)) }
+        }
+        return names
+    }
+
+    static func isNameByte(_ byte: UInt8, first: Bool) -> Bool {
+        let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+        let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+        return letter || byte == UInt8(ascii: "_") || (!first && digit)
+    }
+}

@@ -1,0 +1,104 @@
+/// Tells which files are image-definitions files, and which pipelines write one.
+public struct ImageDefinitionsWriter: Sendable {
+    /// The file the pipeline writes, as written in the command (`imagedefinitions.json`,
+    /// `"$CODEBUILD_SRC_DIR/imageDetail.json"`).
+    public var file: String
+
+    /// Decides which written files hold image definitions.
+    public struct FileMatcher: Sendable {
+        /// Names given with `--definitions-file`.
+        public var extraNames: [String]
+        /// `artifacts.files` entries: a `.json` listed there whose writer names `imageUri` or
+        /// `ImageURI` is an image-definitions file whatever its name.
+        public var artifactFiles: [String]
+
+        public init(extraNames: [String] = [], artifactFiles: [String] = []) {
+            self.extraNames = extraNames
+            self.artifactFiles = artifactFiles
+        }
+
+        /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
+        /// `imagesdefinitions.json`), any case, any folder.
+        public static func hasDefinitionsName(_ path: String) -> Bool {
+            let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+            guard name.hasSuffix(".json") else { return false }
+            return name.contains("imagedefinition") || name.contains("imagesdefinition") || name.contains("imagedetail")
+        }
+
+        func matches(target: String, writerText: String) -> Bool {
+            let name = target.split(separator: "/").last.map(String.init) ?? target
+            if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
+            if Self.hasDefinitionsName(target) { return true }
+            guard writerText.contains("imageUri") || writerText.contains("ImageURI") else { return false }
+            return artifactFiles.contains { entry in
+                entry == target || entry == name || GlobPattern(entry).matches(target) || GlobPattern(entry).matches(name)
+            }
+        }
+    }
+
+    /// The definitions file a pipeline writes, if any: through a redirection of any of its
+    /// commands (`>`, `>>`, `>|`, here-documents included) or as a `tee` argument.
+    public static func find(in pipeline: ShellPipeline, of parsed: ParsedShell, matcher: FileMatcher) -> ImageDefinitionsWriter? {
+        let writerText = parsed.text(pipeline.range.lowerBound..<parsed.extendedEnd(of: pipeline))
+        for command in pipeline.commands {
+            for redirection in command.redirections where redirection.writesFile {
+                let target = parsed.text(redirection.target.range)
+                if matcher.matches(target: unquoted(redirection.target), writerText: writerText) {
+                    return ImageDefinitionsWriter(file: target)
+                }
+            }
+            guard command.kind == .simple, let program = command.words.first?.literal,
+                  program == "tee" || program.hasSuffix("/tee")
+            else { continue }
+            for word in command.words.dropFirst() where !(word.literal?.hasPrefix("-") ?? false) {
+                if matcher.matches(target: unquoted(word), writerText: writerText) {
+                    return ImageDefinitionsWriter(file: parsed.text(word.range))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The word as text, with `${NAME}` for each variable.
+    static func unquoted(_ word: ShellWord) -> String {
+        word.segments.map { segment in
+            switch segment {
+            case .text(let text): text
+            case .variable(let name): "${\(name)}"
+            case .opaque(let raw): raw
+            }
+        }.joined()
+    }
+}
+
+/// A shell glob (`*`, `**`, `?`) as CodeBuild reads artifact paths.
+struct GlobPattern {
+    private let pattern: [Character]
+
+    init(_ pattern: String) {
+        self.pattern = Array(pattern)
+    }
+
+    func matches(_ text: String) -> Bool {
+        Self.match(pattern[...], Array(text)[...])
+    }
+
+    private static func match(_ pattern: ArraySlice<Character>, _ text: ArraySlice<Character>) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        if first == "*" {
+            let isDouble = pattern.dropFirst().first == "*"
+            let rest = isDouble ? pattern.dropFirst(2) : pattern.dropFirst()
+            // `**/` also matches no folder at all
+            if isDouble, rest.first == "/", match(rest.dropFirst(), text) { return true }
+            var candidate = text
+            while true {
+                if match(rest, candidate) { return true }
+                guard let next = candidate.first, isDouble || next != "/" else { return false }
+                candidate = candidate.dropFirst()
+            }
+        }
+        guard let head = text.first else { return false }
+        if first == "?" || first == head { return match(pattern.dropFirst(), text.dropFirst()) }
+        return false
+    }
+}

@@ -1,0 +1,71 @@
+/// A command that pushes an image to a registry, and the reference it pushes.
+public struct ImagePush: Sendable {
+    public var reference: ShellWord
+
+    /// The pushes one simple command makes: `docker push REF`, `docker image push REF`,
+    /// `podman push REF`, `docker build ... --push -t REF`, `docker buildx build --push -t REF`.
+    public static func pushes(in command: ShellCommand) -> [ImagePush] {
+        guard command.kind == .simple else { return [] }
+        var words = command.words.map { $0.literal }
+        var references = command.words
+        // `sudo docker push`, `command docker push`
+        while let first = words.first, first == "sudo" || first == "command" || first == "exec" {
+            words.removeFirst()
+            references.removeFirst()
+        }
+        guard let program = words.first ?? nil else { return [] }
+        let name = program.split(separator: "/").last.map(String.init) ?? program
+        guard name == "docker" || name == "podman" else { return [] }
+        var position = 1
+        let globalOptionsWithValue: Set<String> = ["-H", "--host", "--config", "-c", "--context", "-l", "--log-level"]
+        while position < words.count, let word = words[position], word.hasPrefix("-") {
+            position += globalOptionsWithValue.contains(word) ? 2 : 1
+        }
+        var subcommand: [String] = []
+        while position < words.count, let word = words[position], subcommand.count < 2,
+              ["push", "image", "buildx", "build", "b"].contains(word)
+        {
+            subcommand.append(word)
+            position += 1
+            if word == "push" || word == "build" || word == "b" { break }
+        }
+        let arguments = Array(zip(words, references).dropFirst(position))
+        switch subcommand {
+        case ["push"], ["image", "push"]:
+            let optionsWithValue: Set<String> = ["--platform"]
+            var skipNext = false
+            for (text, word) in arguments {
+                if skipNext { skipNext = false; continue }
+                if let text, text.hasPrefix("-") {
+                    skipNext = optionsWithValue.contains(text)
+                    continue
+                }
+                return [ImagePush(reference: word)]
+            }
+            return []
+        case ["build"], ["buildx", "build"], ["buildx", "b"], ["image", "build"]:
+            let texts = arguments.map(\.0)
+            let pushes = texts.contains("--push")
+                || texts.contains { $0?.hasPrefix("--output=type=registry") == true || $0 == "type=registry" }
+            guard pushes else { return [] }
+            var tags: [ImagePush] = []
+            for (offset, (_, word)) in arguments.enumerated() {
+                guard case .text(let text) = word.segments.first else { continue }
+                if word.segments.count == 1, text == "-t" || text == "--tag", offset + 1 < arguments.count {
+                    tags.append(ImagePush(reference: arguments[offset + 1].1))
+                } else if text.hasPrefix("--tag=") || (text.hasPrefix("-t") && text.count > 2 && !text.hasPrefix("--")) {
+                    var word = arguments[offset].1
+                    let drop = text.hasPrefix("--tag=") ? 6 : 2
+                    if case .text(let first) = word.segments.first {
+                        word.segments[0] = .text(String(first.dropFirst(drop)))
+                    }
+                    if case .text("") = word.segments.first { word.segments.removeFirst() }
+                    tags.append(ImagePush(reference: word))
+                }
+            }
+            return tags
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// The question a build asks ECR before its first push: did this repository hold an image?
+public enum RegistryQuery {
+    /// True when `text` runs `aws ecr list-images` or `aws ecr describe-images`.
+    public static func isQuery(_ text: String) -> Bool {
+        guard text.contains("aws"), text.contains("ecr") else { return false }
+        return text.contains("list-images") || text.contains("describe-images")
+    }
+
+    /// The `--repository-name` argument of a query text, when it has one.
+    public static func repositoryArgument(in text: String) -> String? {
+        guard let range = text.firstRange(of: "--repository-name") else { return nil }
+        var rest = text[range.upperBound...]
+        if rest.first == "=" { rest = rest.dropFirst() }
+        rest = rest.drop { $0 == " " || $0 == "\t" }
+        let argument = rest.prefix { !" \t);".contains($0) }
+        return argument.isEmpty ? nil : String(argument)
+    }
+}

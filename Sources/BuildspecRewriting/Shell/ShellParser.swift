@@ -1,0 +1,654 @@
+/// Reads POSIX sh the way dash does, as far as buildspec commands need: quotes, escapes,
+/// expansions, comments, line continuations, here-documents, operators and compound commands.
+public struct ShellParser {
+    public struct SyntaxError: Error, Sendable, Equatable {
+        public var message: String
+        public var offset: Int
+    }
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var lastTokenEnd = 0
+    private var hereDocuments: [ShellHereDocument] = []
+    private var pendingHereDocuments: [(index: Int, delimiter: String, stripTabs: Bool)] = []
+    private var depth = 0
+
+    private static let reservedStarts: Set<String> = ["if", "while", "until", "for", "case", "{"]
+
+    public static func parse(_ text: String) throws(SyntaxError) -> ParsedShell {
+        var parser = ShellParser(bytes: Array(text.utf8))
+        let script = try parser.parseList(until: [], insideParentheses: false)
+        if parser.index < parser.bytes.count {
+            throw SyntaxError(message: "unexpected `\(parser.peekToken())`", offset: parser.index)
+        }
+        if let pending = parser.pendingHereDocuments.first {
+            parser.hereDocuments[pending.index].body = parser.bytes.count..<parser.bytes.count
+            parser.hereDocuments[pending.index].end = parser.bytes.count
+        }
+        return ParsedShell(text: parser.bytes, script: script, hereDocuments: parser.hereDocuments)
+    }
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    // MARK: Lists and commands
+
+    private mutating func parseList(until terminators: Set<String>, insideParentheses: Bool) throws(SyntaxError) -> ShellScript {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > 200 { throw SyntaxError(message: "commands nested too deeply", offset: index) }
+        var lists: [ShellAndOrList] = []
+        while true {
+            skipLinebreaks()
+            guard index < bytes.count else { break }
+            if bytes[index] == UInt8(ascii: ")") { break }
+            if starts(with: ";;") || starts(with: ";&") { break }
+            if let word = peekReservedWord(), terminators.contains(word) { break }
+            let list = try parseAndOr()
+            lists.append(list)
+            skipBlanks()
+            guard index < bytes.count else { break }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ";"), !starts(with: ";;"), !starts(with: ";&") {
+                index += 1
+            } else if byte == UInt8(ascii: "&"), !starts(with: "&&") {
+                index += 1
+            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ")") || starts(with: ";;") || starts(with: ";&") {
+                continue
+            } else if let word = peekReservedWord(), terminators.contains(word) {
+                break
+            } else {
+                throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index)
+            }
+        }
+        _ = insideParentheses
+        return ShellScript(lists: lists)
+    }
+
+    private mutating func parseAndOr() throws(SyntaxError) -> ShellAndOrList {
+        var pipelines = [try parsePipeline()]
+        while true {
+            skipBlanks()
+            guard starts(with: "&&") || starts(with: "||") else { break }
+            index += 2
+            skipLinebreaks()
+            pipelines.append(try parsePipeline())
+        }
+        return ShellAndOrList(pipelines: pipelines, range: pipelines[0].range.lowerBound..<pipelines.last!.range.upperBound)
+    }
+
+    private mutating func parsePipeline() throws(SyntaxError) -> ShellPipeline {
+        skipBlanks()
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "!"), index + 1 < bytes.count, isBlank(bytes[index + 1]) {
+            index += 1
+            skipBlanks()
+        }
+        var commands = [try parseCommand()]
+        while true {
+            skipBlanks()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "|"), !starts(with: "||") else { break }
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "&") { index += 1 }
+            skipLinebreaks()
+            commands.append(try parseCommand())
+        }
+        return ShellPipeline(commands: commands, range: start..<lastTokenEnd)
+    }
+
+    private mutating func parseCommand() throws(SyntaxError) -> ShellCommand {
+        skipBlanks()
+        let start = index
+        guard index < bytes.count else { throw SyntaxError(message: "a command is missing at the end", offset: index) }
+        if bytes[index] == UInt8(ascii: "(") {
+            index += 1
+            let body = try parseList(until: [], insideParentheses: true)
+            try expect(")")
+            var command = ShellCommand(kind: .subshell, parts: [(.body, body)], range: start..<lastTokenEnd)
+            try parseTrailingRedirections(into: &command)
+            return command
+        }
+        if let word = peekReservedWord() {
+            switch word {
+            case "if": return try parseIf(start: start)
+            case "while", "until": return try parseLoop(word, start: start)
+            case "for": return try parseFor(start: start)
+            case "case": return try parseCase(start: start)
+            case "{":
+                index += 1
+                lastTokenEnd = index
+                let body = try parseList(until: ["}"], insideParentheses: false)
+                try expectWord("}")
+                var command = ShellCommand(kind: .braceGroup, parts: [(.body, body)], range: start..<lastTokenEnd)
+                try parseTrailingRedirections(into: &command)
+                return command
+            case "function":
+                _ = try readWord()
+                skipBlanks()
+                _ = try readWord()
+                skipBlanks()
+                if starts(with: "()") { index += 2 }
+                return try parseFunctionBody(start: start)
+            case "then", "else", "elif", "fi", "do", "done", "esac", "}", "in":
+                throw SyntaxError(message: "unexpected `\(word)`", offset: index)
+            default: break
+            }
+        }
+        return try parseSimpleCommand(start: start)
+    }
+
+    private mutating func parseFunctionBody(start: Int) throws(SyntaxError) -> ShellCommand {
+        skipLinebreaks()
+        let body = try parseCommand()
+        let script = ShellScript(lists: [
+            ShellAndOrList(pipelines: [ShellPipeline(commands: [body], range: body.range)], range: body.range),
+        ])
+        return ShellCommand(kind: .functionDefinition, parts: [(.body, script)], range: start..<lastTokenEnd)
+    }
+
+    private mutating func parseSimpleCommand(start: Int) throws(SyntaxError) -> ShellCommand {
+        var command = ShellCommand(kind: .simple, range: start..<start)
+        while true {
+            skipBlanks()
+            guard index < bytes.count else { break }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: ")") { break }
+            if byte == UInt8(ascii: "|") || (byte == UInt8(ascii: "&") && !starts(with: "&>")) { break }
+            if try parseRedirection(into: &command) { continue }
+            if byte == UInt8(ascii: "(") {
+                // `name()`: a function definition.
+                if command.words.count == 1, command.assignments.isEmpty, starts(with: "()") || startsAfterBlanks("()") {
+                    skipBlanks()
+                    index += 2
+                    return try parseFunctionBody(start: start)
+                }
+                throw SyntaxError(message: "unexpected `(`", offset: index)
+            }
+            let word = try readWord()
+            if command.words.isEmpty, let assignment = assignment(from: word) {
+                command.assignments.append(assignment)
+            } else {
+                command.words.append(word)
+            }
+        }
+        if command.words.isEmpty, command.assignments.isEmpty, command.redirections.isEmpty {
+            throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index)
+        }
+        command.range = start..<lastTokenEnd
+        return command
+    }
+
+    private mutating func parseIf(start: Int) throws(SyntaxError) -> ShellCommand {
+        try expectWord("if")
+        var parts: [(role: ShellCommand.PartRole, script: ShellScript)] = []
+        parts.append((.condition, try parseList(until: ["then"], insideParentheses: false)))
+        try expectWord("then")
+        parts.append((.body, try parseList(until: ["elif", "else", "fi"], insideParentheses: false)))
+        while true {
+            if consumeWord("elif") {
+                parts.append((.condition, try parseList(until: ["then"], insideParentheses: false)))
+                try expectWord("then")
+                parts.append((.body, try parseList(until: ["elif", "else", "fi"], insideParentheses: false)))
+            } else if consumeWord("else") {
+                parts.append((.body, try parseList(until: ["fi"], insideParentheses: false)))
+            } else {
+                break
+            }
+        }
+        try expectWord("fi")
+        var command = ShellCommand(kind: .ifClause, parts: parts, range: start..<lastTokenEnd)
+        try parseTrailingRedirections(into: &command)
+        return command
+    }
+
+    private mutating func parseLoop(_ keyword: String, start: Int) throws(SyntaxError) -> ShellCommand {
+        try expectWord(keyword)
+        let condition = try parseList(until: ["do"], insideParentheses: false)
+        try expectWord("do")
+        let body = try parseList(until: ["done"], insideParentheses: false)
+        try expectWord("done")
+        var command = ShellCommand(
+            kind: keyword == "while" ? .whileLoop : .untilLoop, parts: [(.condition, condition), (.body, body)],
+            range: start..<lastTokenEnd
+        )
+        try parseTrailingRedirections(into: &command)
+        return command
+    }
+
+    private mutating func parseFor(start: Int) throws(SyntaxError) -> ShellCommand {
+        try expectWord("for")
+        skipBlanks()
+        var words = [try readWord()]
+        skipLinebreaks()
+        if consumeWord("in") {
+            while true {
+                skipBlanks()
+                guard index < bytes.count, bytes[index] != UInt8(ascii: ";"), bytes[index] != UInt8(ascii: "\n") else { break }
+                words.append(try readWord())
+            }
+        }
+        skipBlanks()
+        if index < bytes.count, bytes[index] == UInt8(ascii: ";") { index += 1 }
+        skipLinebreaks()
+        try expectWord("do")
+        let body = try parseList(until: ["done"], insideParentheses: false)
+        try expectWord("done")
+        var command = ShellCommand(kind: .forLoop, words: words, parts: [(.body, body)], range: start..<lastTokenEnd)
+        try parseTrailingRedirections(into: &command)
+        return command
+    }
+
+    private mutating func parseCase(start: Int) throws(SyntaxError) -> ShellCommand {
+        try expectWord("case")
+        skipBlanks()
+        let subject = try readWord()
+        skipLinebreaks()
+        try expectWord("in")
+        var parts: [(role: ShellCommand.PartRole, script: ShellScript)] = []
+        while true {
+            skipLinebreaks()
+            if peekReservedWord() == "esac" { break }
+            guard index < bytes.count else { throw SyntaxError(message: "`case` is missing its `esac`", offset: start) }
+            if bytes[index] == UInt8(ascii: "(") { index += 1 }
+            // Patterns up to `)`.
+            while true {
+                skipBlanks()
+                _ = try readWord(stopAtPatternEnd: true)
+                skipBlanks()
+                guard index < bytes.count else { throw SyntaxError(message: "a `case` pattern is not closed", offset: index) }
+                if bytes[index] == UInt8(ascii: "|") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ")") { index += 1; break }
+                throw SyntaxError(message: "unexpected `\(peekToken())` in a `case` pattern", offset: index)
+            }
+            parts.append((.body, try parseList(until: ["esac"], insideParentheses: false)))
+            skipLinebreaks()
+            if starts(with: ";;") || starts(with: ";&") { index += 2 }
+        }
+        try expectWord("esac")
+        var command = ShellCommand(kind: .caseClause, words: [subject], parts: parts, range: start..<lastTokenEnd)
+        try parseTrailingRedirections(into: &command)
+        return command
+    }
+
+    private mutating func parseTrailingRedirections(into command: inout ShellCommand) throws(SyntaxError) {
+        while true {
+            skipBlanks()
+            guard try parseRedirection(into: &command) else { break }
+        }
+        command.range = command.range.lowerBound..<lastTokenEnd
+    }
+
+    // MARK: Redirections and here-documents
+
+    private static let redirectionOperators = ["<<-", "<<<", "&>>", "<<", ">>", ">|", ">&", "<&", "<>", "&>", ">", "<"]
+
+    private mutating func parseRedirection(into command: inout ShellCommand) throws(SyntaxError) -> Bool {
+        var cursor = index
+        while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") { cursor += 1 }
+        guard let op = Self.redirectionOperators.first(where: { starts(with: $0, at: cursor) }) else { return false }
+        let fileDescriptor = cursor > index ? Int(String(decoding: bytes[index..<cursor], as: UTF8.self)) : nil
+        index = cursor + op.utf8.count
+        lastTokenEnd = index
+        skipBlanks()
+        guard index < bytes.count, !isOperatorStart(bytes[index]) else {
+            throw SyntaxError(message: "`\(op)` is missing its file name", offset: index)
+        }
+        let target = try readWord()
+        var redirection = ShellRedirection(op: op, fileDescriptor: fileDescriptor, target: target, hereDocument: nil)
+        if op == "<<" || op == "<<-" {
+            let raw = String(decoding: bytes[target.range], as: UTF8.self)
+            let delimiter = raw.filter { $0 != "'" && $0 != "\"" && $0 != "\\" }
+            hereDocuments.append(ShellHereDocument(delimiter: delimiter, body: index..<index, end: index))
+            pendingHereDocuments.append((hereDocuments.count - 1, delimiter, op == "<<-"))
+            redirection.hereDocument = hereDocuments.count - 1
+        }
+        command.redirections.append(redirection)
+        return true
+    }
+
+    /// Reads the bodies of the here-documents opened on the line that just ended.
+    private mutating func readPendingHereDocuments() {
+        for pending in pendingHereDocuments {
+            let bodyStart = index
+            var lineStart = index
+            var found = false
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                var contentStart = lineStart
+                if pending.stripTabs {
+                    while contentStart < lineEnd, bytes[contentStart] == UInt8(ascii: "\t") { contentStart += 1 }
+                }
+                if String(decoding: bytes[contentStart..<lineEnd], as: UTF8.self) == pending.delimiter {
+                    hereDocuments[pending.index].body = bodyStart..<lineStart
+                    index = min(lineEnd + 1, bytes.count)
+                    hereDocuments[pending.index].end = lineEnd
+                    found = true
+                    break
+                }
+                lineStart = lineEnd + 1
+            }
+            if !found {
+                hereDocuments[pending.index].body = bodyStart..<bytes.count
+                hereDocuments[pending.index].end = bytes.count
+                index = bytes.count
+            }
+        }
+        pendingHereDocuments.removeAll()
+    }
+
+    // MARK: Words
+
+    private mutating func readWord(stopAtPatternEnd: Bool = false) throws(SyntaxError) -> ShellWord {
+        let start = index
+        var segments: [ShellWord.Segment] = []
+        var text = ""
+        func flush() {
+            if !text.isEmpty { segments.append(.text(text)); text = "" }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if isBlank(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&")
+                || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+            {
+                if byte == UInt8(ascii: "("), index > start, bytes[index - 1] == UInt8(ascii: "=") {
+                    // `name=(a b)`: a bash array; keep it whole.
+                    let open = index
+                    try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+                    flush()
+                    segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
+                    continue
+                }
+                break
+            }
+            _ = stopAtPatternEnd
+            switch byte {
+            case UInt8(ascii: "\\"):
+                if index + 1 < bytes.count {
+                    if bytes[index + 1] != UInt8(ascii: "\n") { text += String(decoding: [bytes[index + 1]], as: UTF8.self) }
+                    index += 2
+                } else {
+                    index += 1
+                }
+            case UInt8(ascii: "'"):
+                let close = try find(UInt8(ascii: "'"), from: index + 1, what: "a single quote")
+                text += String(decoding: bytes[(index + 1)..<close], as: UTF8.self)
+                index = close + 1
+            case UInt8(ascii: "\""):
+                index += 1
+                try readDoubleQuoted(into: &segments, text: &text)
+            case UInt8(ascii: "$"):
+                flush()
+                segments.append(try readDollar())
+            case UInt8(ascii: "`"):
+                flush()
+                let open = index
+                try skipBackquoted()
+                segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
+            default:
+                let scalarStart = index
+                index += 1
+                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+                text += String(decoding: bytes[scalarStart..<index], as: UTF8.self)
+            }
+        }
+        flush()
+        if index == start { throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index) }
+        lastTokenEnd = index
+        return ShellWord(segments: segments, range: start..<index)
+    }
+
+    private mutating func readDoubleQuoted(into segments: inout [ShellWord.Segment], text: inout String) throws(SyntaxError) {
+        let open = index - 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return
+            case UInt8(ascii: "\\"):
+                if index + 1 < bytes.count {
+                    let next = bytes[index + 1]
+                    if next == UInt8(ascii: "$") || next == UInt8(ascii: "`") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") {
+                        text += String(decoding: [next], as: UTF8.self)
+                    } else if next != UInt8(ascii: "\n") {
+                        text += "\\" + String(decoding: [next], as: UTF8.self)
+                    }
+                    index += 2
+                } else {
+                    index += 1
+                }
+            case UInt8(ascii: "$"):
+                if !text.isEmpty { segments.append(.text(text)); text = "" }
+                segments.append(try readDollar())
+            case UInt8(ascii: "`"):
+                if !text.isEmpty { segments.append(.text(text)); text = "" }
+                let start = index
+                try skipBackquoted()
+                segments.append(.opaque(String(decoding: bytes[start..<index], as: UTF8.self)))
+            default:
+                let scalarStart = index
+                index += 1
+                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+                text += String(decoding: bytes[scalarStart..<index], as: UTF8.self)
+            }
+        }
+        throw SyntaxError(message: "a double quote is not closed", offset: open)
+    }
+
+    private mutating func readDollar() throws(SyntaxError) -> ShellWord.Segment {
+        let start = index
+        index += 1
+        guard index < bytes.count else { return .text("$") }
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "(") {
+            if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "(") {
+                try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
+            } else {
+                index += 1
+                let pending = pendingHereDocuments
+                pendingHereDocuments = []
+                _ = try parseList(until: [], insideParentheses: true)
+                pendingHereDocuments = pending + pendingHereDocuments
+                try expect(")")
+            }
+            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if byte == UInt8(ascii: "{") {
+            try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
+            let inner = String(decoding: bytes[(start + 2)..<(index - 1)], as: UTF8.self)
+            if isName(inner) { return .variable(inner) }
+            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if byte == UInt8(ascii: "'") {
+            // bash's $'...'
+            let close = try find(UInt8(ascii: "'"), from: index + 1, what: "a $' quote")
+            index = close + 1
+            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        if isNameStart(byte) {
+            while index < bytes.count, isNameCharacter(bytes[index]) { index += 1 }
+            return .variable(String(decoding: bytes[(start + 1)..<index], as: UTF8.self))
+        }
+        if (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "@*#?-$!".utf8.contains(byte) {
+            index += 1
+            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+        return .text("$")
+    }
+
+    /// Skips from an opening bracket at `index` past its match, minding quotes and escapes.
+    private mutating func skipBalanced(open: UInt8, close: UInt8) throws(SyntaxError) {
+        let start = index
+        var level = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte == UInt8(ascii: "'"), open != UInt8(ascii: "{") || level > 0 {
+                index = try find(UInt8(ascii: "'"), from: index + 1, what: "a single quote") + 1
+                continue
+            }
+            if byte == UInt8(ascii: "\"") {
+                var segments: [ShellWord.Segment] = []
+                var text = ""
+                index += 1
+                try readDoubleQuoted(into: &segments, text: &text)
+                continue
+            }
+            if byte == open { level += 1 }
+            if byte == close {
+                level -= 1
+                if level == 0 {
+                    index += 1
+                    return
+                }
+            }
+            index += 1
+        }
+        throw SyntaxError(message: "`\(String(decoding: [open], as: UTF8.self))` is not closed", offset: start)
+    }
+
+    private mutating func skipBackquoted() throws(SyntaxError) {
+        let start = index
+        index += 1
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "`") {
+                index += 1
+                return
+            }
+            index += 1
+        }
+        throw SyntaxError(message: "a backquote is not closed", offset: start)
+    }
+
+    // MARK: Tokens
+
+    private func assignment(from word: ShellWord) -> ShellAssignment? {
+        let raw = bytes[word.range]
+        guard let equals = raw.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        let name = String(decoding: bytes[word.range.lowerBound..<equals], as: UTF8.self)
+        guard isName(name) else { return nil }
+        // The value is the word with `NAME=` taken off its first text segment.
+        var segments = word.segments
+        if case .text(let first) = segments.first {
+            let rest = String(first.dropFirst(name.count + 1))
+            if rest.isEmpty { segments.removeFirst() } else { segments[0] = .text(rest) }
+        }
+        return ShellAssignment(name: name, value: ShellWord(segments: segments, range: (equals + 1)..<word.range.upperBound))
+    }
+
+    private mutating func skipBlanks() {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if isBlank(byte) || byte == UInt8(ascii: "\r") {
+                index += 1
+            } else if byte == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
+                index += 2
+            } else if byte == UInt8(ascii: "#") {
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            } else {
+                break
+            }
+        }
+    }
+
+    private mutating func skipLinebreaks() {
+        while true {
+            skipBlanks()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\n") else { return }
+            index += 1
+            if !pendingHereDocuments.isEmpty { readPendingHereDocuments() }
+        }
+    }
+
+    private func peekReservedWord() -> String? {
+        var end = index
+        while end < bytes.count, !isBlank(bytes[end]), !isOperatorStart(bytes[end]), bytes[end] != UInt8(ascii: "\n") {
+            end += 1
+        }
+        guard end > index else { return nil }
+        let word = String(decoding: bytes[index..<end], as: UTF8.self)
+        let reserved: Set<String> = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
+                                     "case", "esac", "{", "}", "function"]
+        return reserved.contains(word) ? word : nil
+    }
+
+    private mutating func consumeWord(_ word: String) -> Bool {
+        skipLinebreaks()
+        guard peekReservedWord() == word else { return false }
+        index += word.utf8.count
+        lastTokenEnd = index
+        return true
+    }
+
+    private mutating func expectWord(_ word: String) throws(SyntaxError) {
+        guard consumeWord(word) else {
+            throw SyntaxError(message: "expected `\(word)`, found `\(peekToken())`", offset: index)
+        }
+    }
+
+    private mutating func expect(_ token: String) throws(SyntaxError) {
+        skipLinebreaks()
+        guard starts(with: token) else {
+            throw SyntaxError(message: "expected `\(token)`, found `\(peekToken())`", offset: index)
+        }
+        index += token.utf8.count
+        lastTokenEnd = index
+    }
+
+    private func peekToken() -> String {
+        guard index < bytes.count else { return "end of command" }
+        var end = index + 1
+        while end < bytes.count, end - index < 12, !isBlank(bytes[end]), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        return String(decoding: bytes[index..<end], as: UTF8.self)
+    }
+
+    private func find(_ byte: UInt8, from start: Int, what: String) throws(SyntaxError) -> Int {
+        guard let found = bytes[start...].firstIndex(of: byte) else {
+            throw SyntaxError(message: "\(what) is not closed", offset: start - 1)
+        }
+        return found
+    }
+
+    private func starts(with token: String, at position: Int? = nil) -> Bool {
+        let from = position ?? index
+        let utf8 = Array(token.utf8)
+        guard from + utf8.count <= bytes.count else { return false }
+        return bytes[from..<(from + utf8.count)].elementsEqual(utf8)
+    }
+
+    private func startsAfterBlanks(_ token: String) -> Bool {
+        var cursor = index
+        while cursor < bytes.count, isBlank(bytes[cursor]) { cursor += 1 }
+        return starts(with: token, at: cursor)
+    }
+
+    private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    private func isOperatorStart(_ byte: UInt8) -> Bool {
+        ";&|<>()".utf8.contains(byte)
+    }
+
+    private func isNameStart(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || byte == UInt8(ascii: "_")
+    }
+
+    private func isNameCharacter(_ byte: UInt8) -> Bool {
+        isNameStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
+    private func isName(_ text: String) -> Bool {
+        guard let first = text.utf8.first, isNameStart(first) else { return false }
+        return text.utf8.allSatisfy(isNameCharacter)
+    }
+}

@@ -1,0 +1,59 @@
+/// One node of a YAML document, with where it stands in the source bytes.
+public struct YAMLNode: Sendable {
+    public enum Kind: Sendable, Equatable { case scalar, sequence, mapping, alias }
+
+    public enum ScalarStyle: Sendable, Equatable { case plain, singleQuoted, doubleQuoted, literal, folded }
+
+    public var kind: Kind
+    /// For scalars; `nil` for collections and aliases.
+    public var scalarStyle: ScalarStyle?
+    /// For collections: flow (`[a, b]`, `{a: b}`) or block.
+    public var isFlow: Bool
+    /// A scalar's value (escapes resolved, lines folded); an alias's anchor name.
+    public var value: String
+    public var anchor: String?
+    public var tag: String?
+    /// Sequence items, or mapping keys and values alternating.
+    public var children: [YAMLNode]
+    /// Byte range in the source. Quoted scalars include their quotes; block scalars start at
+    /// their `|` or `>` indicator and end after their last line break.
+    public var range: Range<Int>
+    public var start: SourcePosition
+
+    public var isScalar: Bool { kind == .scalar }
+
+    /// Key-value pairs of a mapping.
+    public var pairs: [(key: YAMLNode, value: YAMLNode)] {
+        guard kind == .mapping else { return [] }
+        return stride(from: 0, to: children.count - 1, by: 2).map { (children[$0], children[$0 + 1]) }
+    }
+
+    /// The value of the first key whose scalar value is `key`.
+    public subscript(key: String) -> YAMLNode? {
+        pairs.first { $0.key.isScalar && $0.key.value == key }?.value
+    }
+
+    /// The plain data of this node, for comparing two documents: styles, comments and
+    /// positions do not count.
+    public var data: YAMLData {
+        switch kind {
+        case .scalar: return .scalar(value, tag: tag)
+        case .alias: return .alias(value)
+        case .sequence: return .sequence(children.map(\.data))
+        case .mapping: return .mapping(pairs.map { YAMLData.Pair(key: $0.key.data, value: $0.value.data) })
+        }
+    }
+}
+
+/// A YAML node without styles or positions; two documents with equal data mean the same.
+public indirect enum YAMLData: Sendable, Equatable {
+    public struct Pair: Sendable, Equatable {
+        public var key: YAMLData
+        public var value: YAMLData
+    }
+
+    case scalar(String, tag: String?)
+    case alias(String)
+    case sequence([YAMLData])
+    case mapping([Pair])
+}

@@ -1,0 +1,19 @@
+import BuildspecRewriting
+
+/// What happened to one file in a run; the order of a run's output follows these.
+struct FileOutcome: Sendable {
+    enum Kind: String, Sendable, Codable {
+        case rewritten
+        case wouldRewrite = "would-rewrite"
+        case alreadyGuarded = "already-guarded"
+        case noDefinitionsWriter = "no-definitions-writer"
+        case error
+    }
+
+    var path: String
+    var kind: Kind
+    var editedLines: [Int]
+    var diagnostics: [Diagnostic]
+    /// With `--diff`, or for `-`: what goes to standard output.
+    var standardOutput: String = ""
+}

@@ -1,0 +1,76 @@
+import BuildspecRewriting
+import Foundation
+
+/// The `--report json` document: one record per file and a summary. Its shape is part of the
+/// tool's interface; `schemaVersion` changes when it does.
+struct RunReport: Encodable {
+    struct File: Encodable {
+        var path: String
+        var outcome: FileOutcome.Kind
+        var editedLines: [Int]
+        var diagnostics: [Message]
+    }
+
+    struct Message: Encodable {
+        var severity: String
+        var line: Int?
+        var column: Int?
+        var message: String
+        var fix: String?
+    }
+
+    struct Summary: Encodable {
+        var files = 0
+        var rewritten = 0
+        var wouldRewrite = 0
+        var alreadyGuarded = 0
+        var noDefinitionsWriter = 0
+        var errors = 0
+    }
+
+    var schemaVersion = 1
+    var files: [File]
+    var summary: Summary
+
+    init(_ outcomes: [FileOutcome]) {
+        files = outcomes.map { outcome in
+            File(path: outcome.path, outcome: outcome.kind, editedLines: outcome.editedLines,
+                 diagnostics: outcome.diagnostics.map {
+                     Message(severity: $0.severity.rawValue, line: $0.position?.line, column: $0.position?.column,
+                             message: $0.message, fix: $0.fix)
+                 })
+        }
+        summary = Self.summarize(outcomes)
+    }
+
+    static func summarize(_ outcomes: [FileOutcome]) -> Summary {
+        var summary = Summary()
+        summary.files = outcomes.count
+        for outcome in outcomes {
+            switch outcome.kind {
+            case .rewritten: summary.rewritten += 1
+            case .wouldRewrite: summary.wouldRewrite += 1
+            case .alreadyGuarded: summary.alreadyGuarded += 1
+            case .noDefinitionsWriter: summary.noDefinitionsWriter += 1
+            case .error: summary.errors += 1
+            }
+        }
+        return summary
+    }
+
+    /// `312 files: 97 rewritten, 180 without definitions, 30 already guarded, 5 errors`
+    static func summaryLine(_ summary: Summary, checking: Bool) -> String {
+        var parts: [String] = []
+        if checking { parts.append("\(summary.wouldRewrite) need the guard") } else { parts.append("\(summary.rewritten) rewritten") }
+        parts.append("\(summary.noDefinitionsWriter) without definitions")
+        parts.append("\(summary.alreadyGuarded) already guarded")
+        parts.append("\(summary.errors) error\(summary.errors == 1 ? "" : "s")")
+        return "\(summary.files) file\(summary.files == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
