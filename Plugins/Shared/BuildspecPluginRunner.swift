@@ -1,88 +1,85 @@
 import Foundation
 import PackagePlugin
 
-/// What both command plugins do: find the package's buildspecs and run the tool on them.
+/// What both command plugins do: run `rewrite-buildspec` on the package's buildspec files.
 ///
-/// Buildspecs are not target sources: they sit at the repository root or in service
-/// folders, so the search starts at the package directory.
+/// Buildspecs are not target sources: they sit at the repository root or in service folders,
+/// so the search starts at the package directory (`context.package.directoryURL`), never at
+/// the targets. The tool itself does the search, so the plugins and the command line find the
+/// same files and honour the same options (`--exclude`, `--follow-symlinks`): it runs in the
+/// package directory, where its default path `.` is the whole package and relative path
+/// arguments are relative to the package. Its search skips `.build`, `.git`, `.swiftpm` and
+/// `node_modules`; the plugin adds an `--exclude` for a `--scratch-path` build folder inside the
+/// package under another name, whose checkouts may hold buildspecs of other packages.
+///
+/// Every argument goes to the tool unchanged: plain paths narrow the search, options
+/// (`--repository-name NAME`, `--exclude GLOB`, `--quiet`, ...) keep their meaning.
+///
+/// This file lives in `Plugins/Shared` and is linked into each plugin's folder, so both plugins
+/// compile the one copy.
 enum BuildspecPluginRunner {
-    static let skippedFolders: Set<String> = [".build", ".git", ".swiftpm", "node_modules"]
+    static let toolName = "rewrite-buildspec"
+
+    /// Folders the tool's own search already skips (`BuildspecDiscovery.skippedFolders`).
+    static let foldersTheToolSkips: Set<String> = [".build", ".git", ".swiftpm", "node_modules"]
 
     static func run(context: PluginContext, arguments: [String], toolArguments leading: [String], verb: String) throws {
         let root = context.package.directoryURL
-        var paths: [String] = []
-        var forwarded: [String] = leading
-        var index = 0
-        let optionsWithValue: Set<String> = ["--repository-name", "--definitions-file", "--exclude", "--jobs", "--report", "--report-file"]
-        while index < arguments.count {
-            let argument = arguments[index]
-            if optionsWithValue.contains(argument), index + 1 < arguments.count {
-                forwarded += [argument, arguments[index + 1]]
-                index += 2
-                continue
-            }
-            if argument.hasPrefix("-") {
-                forwarded.append(argument)
-            } else {
-                paths.append(argument.hasPrefix("/") ? argument : root.appendingPathComponent(argument).path)
-            }
-            index += 1
+        var toolArguments = leading
+        if let scratch = scratchFolder(of: context), !foldersTheToolSkips.contains(scratch) {
+            toolArguments += ["--exclude", globEscaped(scratch)]
         }
-        let files = try buildspecs(under: paths.isEmpty ? [root.path] : paths)
-        guard !files.isEmpty else {
-            Diagnostics.remark("\(verb): no buildspec*.yml or buildspec*.yaml under \(paths.isEmpty ? root.path : paths.joined(separator: ", "))")
-            return
-        }
-        let tool = try context.tool(named: "rewrite-buildspec")
+        toolArguments += arguments
+
+        let tool = try context.tool(named: toolName)
         let process = Process()
         process.executableURL = tool.url
-        process.arguments = forwarded + files
+        process.arguments = toolArguments
+        process.currentDirectoryURL = root
+        // Standard input, output and error are inherited: the tool's report is the plugin's.
         try process.run()
         process.waitUntilExit()
+
         let status = process.terminationStatus
-        if process.terminationReason != .exit || status != 0 {
-            let meaning = switch status {
-            case 1: "a buildspec writes image definitions without a first-run guard; run `swift package --allow-writing-to-package-directory rewrite-buildspec` to fix it"
-            case 2: "a buildspec could not be handled; see the messages above"
-            case 64: "the arguments were not understood; see `rewrite-buildspec --help`"
-            default: "the tool stopped unexpectedly"
-            }
-            Diagnostics.error("rewrite-buildspec exited with code \(status): \(meaning)")
+        guard process.terminationReason == .uncaughtSignal || status != 0 else { return }
+        // SwiftPM prints the tool's output (through this plugin's standard error) and the
+        // plugin's diagnostics from two channels as they arrive; a moment's wait keeps the
+        // diagnostic below the tool's messages instead of in the middle of one.
+        Thread.sleep(forTimeInterval: 0.25)
+        if process.terminationReason == .uncaughtSignal {
+            Diagnostics.error("\(toolName) was stopped by signal \(status); please report this with the buildspec it was handling")
+            return
         }
+        let nextStep = switch status {
+        case 1:
+            "a buildspec writes image definitions without a first-run guard; run `swift package --allow-writing-to-package-directory rewrite-buildspec` to add the guards, then review and commit them"
+        case 2:
+            "a buildspec could not be handled (see its error above); fix it, or leave it out with `--exclude GLOB`"
+        case 64:
+            "the arguments were not understood (see the message above); `swift package \(verb)` takes buildspec files or folders and the options of `swift run rewrite-buildspec --help`"
+        default:
+            "unexpected exit code; see the messages above"
+        }
+        Diagnostics.error("\(toolName) exited with code \(status): \(nextStep)")
     }
 
-    /// Buildspec files named by `paths`: files as they are, folders searched recursively.
-    static func buildspecs(under paths: [String]) throws -> [String] {
-        let manager = FileManager.default
-        var found: [String] = []
-        for path in paths {
-            var isFolder: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isFolder) else {
-                throw PluginError("no such file or folder: \(path)")
-            }
-            guard isFolder.boolValue else {
-                found.append(path)
-                continue
-            }
-            let url = URL(fileURLWithPath: path)
-            guard let walker = manager.enumerator(at: url, includingPropertiesForKeys: [.isDirectoryKey]) else { continue }
-            for case let file as URL in walker {
-                let name = file.lastPathComponent
-                if skippedFolders.contains(name) {
-                    walker.skipDescendants()
-                    continue
-                }
-                let lower = name.lowercased()
-                if lower.hasPrefix("buildspec"), lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
-                    found.append(file.path)
-                }
-            }
-        }
-        return found.sorted()
+    /// The top folder of the package that holds this plugin's work directory (the build folder,
+    /// `.build` unless `--scratch-path` says otherwise), or nil when the build folder is outside
+    /// the package.
+    static func scratchFolder(of context: PluginContext) -> String? {
+        let root = context.package.directoryURL.resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        let work = context.pluginWorkDirectoryURL.resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        guard work.count > root.count, Array(work.prefix(root.count)) == root else { return nil }
+        return work[root.count]
     }
-}
 
-struct PluginError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+    /// `name` as an `fnmatch` pattern matching only itself.
+    static func globEscaped(_ name: String) -> String {
+        var pattern = ""
+        for character in name {
+            if "*?[]\\".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
+    }
 }

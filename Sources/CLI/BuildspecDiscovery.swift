@@ -21,11 +21,14 @@ struct BuildspecDiscovery {
 
     func find(_ paths: [String]) -> Found {
         var found = Found()
+        // Collected apart from `found`: `walk` holds `found` inout while it calls `add`, and a
+        // closure writing `found.files` during that access is an exclusivity violation (a crash).
+        var files: [String] = []
         var seen = Set<String>()
         func add(_ path: String) {
             // One file, one visit: the same file through two roots or a link counts once.
             let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-            if seen.insert(key).inserted { found.files.append(path) }
+            if seen.insert(key).inserted { files.append(path) }
         }
         for path in paths {
             var status = stat()
@@ -44,7 +47,7 @@ struct BuildspecDiscovery {
             }
             walk(path, into: &found, add: add)
         }
-        found.files.sort()
+        found.files = files.sorted()
         return found
     }
 

@@ -2,12 +2,91 @@ import Testing
 @testable import BuildspecRewriting
 
 @Suite struct ShellParserTests {
-    @Test func readsPipelinesAndRedirections() throws {
+    private func writer(_ text: String, artifacts: [String] = []) throws -> String? {
+        let parsed = try ShellParser.parse(text)
+        let matcher = ImageDefinitionsWriter.FileMatcher(artifactFiles: artifacts)
+        for place in ShellWalker.places(in: parsed) {
+            if let found = ImageDefinitionsWriter.find(in: place.pipeline, of: parsed, matcher: matcher) { return found.file }
+        }
+        return nil
+    }
+
+    @Test func readsAndOrListsAndRedirections() throws {
         let parsed = try ShellParser.parse("mkdir -p out && cd out && printf '%s' \"$X\" > imagedefinitions.json")
         #expect(parsed.script.lists.count == 1)
         #expect(parsed.script.lists[0].pipelines.count == 3)
         let last = parsed.script.lists[0].pipelines[2].commands[0]
         #expect(last.redirections.first?.op == ">")
         #expect(last.redirections.first?.target.literal == "imagedefinitions.json")
+    }
+
+    @Test(arguments: [
+        ("printf x > imagedefinitions.json", "imagedefinitions.json"),
+        ("echo x >> build/ImageDefinitions.json", "build/ImageDefinitions.json"),
+        ("printf x >| imageDetail.json", "imageDetail.json"),
+        ("printf x | tee -a out/imagedefinitions.json", "out/imagedefinitions.json"),
+        ("cat > imagedefinitions.json <<EOF\n[]\nEOF", "imagedefinitions.json"),
+        ("jq -n '[]' > \"$CODEBUILD_SRC_DIR/imagedefinitions.json\"", "\"$CODEBUILD_SRC_DIR/imagedefinitions.json\""),
+        ("{ echo '['; echo ']'; } > imagedefinitions.json", "imagedefinitions.json"),
+    ])
+    func findsWriters(_ command: String, _ file: String) throws {
+        #expect(try writer(command) == file)
+    }
+
+    @Test(arguments: [
+        "echo \"printf > imagedefinitions.json\"",
+        "echo 'a > imagedefinitions.json'",
+        "echo done # printf x > imagedefinitions.json",
+        "X=$(printf x > imagedefinitions.json)",
+        "cat imagedefinitions.json",
+        "printf x > other.json",
+    ])
+    func ignoresWhatWritesNoDefinitions(_ command: String) throws {
+        #expect(try writer(command) == nil)
+    }
+
+    @Test func aJSONListedAsArtifactIsADefinitionsFileWhenItNamesImageUri() throws {
+        #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.json", artifacts: ["images.json"]) == "images.json")
+        #expect(try writer("printf '{\"image\":\"%s\"}' $U > images.json", artifacts: ["images.json"]) == nil)
+    }
+
+    @Test func hereDocumentBodiesAreSkipped() throws {
+        let parsed = try ShellParser.parse("cat > a <<'EOF'\nif then ( ;;\nEOF\necho after")
+        #expect(parsed.script.lists.count == 2)
+        #expect(parsed.hereDocuments.count == 1)
+        #expect(parsed.text(parsed.hereDocuments[0].body) == "if then ( ;;\n")
+    }
+
+    @Test func compoundCommandsAreRead() throws {
+        let text = """
+        if [ -n "$A" ]; then
+          for f in a b; do echo $f; done
+        elif true; then :; else case $x in a|b) echo y;; *) ;; esac; fi
+        while false; do :; done; ( cd x && ls ); f() { echo hi; }
+        """
+        let parsed = try ShellParser.parse(text)
+        #expect(parsed.script.lists.count == 4)
+        #expect(parsed.script.lists[0].pipelines[0].commands[0].kind == .ifClause)
+    }
+
+    @Test(arguments: ["echo 'open", "echo \"open", "if true; then echo", "echo $(date", "a &&", "| b"])
+    func rejectsBrokenSyntax(_ text: String) {
+        #expect(throws: ShellParser.SyntaxError.self) { try ShellParser.parse(text) }
+    }
+
+    @Test func findsPushes() throws {
+        let cases: [(String, String)] = [
+            ("docker push $URI:latest", "${URI}:latest"),
+            ("docker image push 1.dkr.ecr.eu-west-1.amazonaws.com/a/b:v1", "1.dkr.ecr.eu-west-1.amazonaws.com/a/b:v1"),
+            ("podman push --quiet $R", "${R}"),
+            ("docker buildx build --platform linux/amd64 -t $R:v1 --push .", "${R}:v1"),
+            ("docker build --push --tag=$R:v2 .", "${R}:v2"),
+        ]
+        for (text, reference) in cases {
+            let command = try ShellParser.parse(text).script.lists[0].pipelines[0].commands[0]
+            #expect(ImagePush.pushes(in: command).map { ImageDefinitionsWriter.unquoted($0.reference) } == [reference], "\(text)")
+        }
+        let build = try ShellParser.parse("docker build -t $R:v1 .").script.lists[0].pipelines[0].commands[0]
+        #expect(ImagePush.pushes(in: build).isEmpty)
     }
 }

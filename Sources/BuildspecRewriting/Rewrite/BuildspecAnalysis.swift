@@ -84,6 +84,16 @@ struct BuildspecAnalysis {
                let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher)
             {
                 writerRanges.append(place.pipeline.range)
+                if place.pipeline.commands.contains(where: { command in
+                    command.redirections.contains { $0.hereDocument.map { shell.hereDocuments[$0].body.isEmpty && shell.hereDocuments[$0].end >= shell.text.count && !shell.text.contains(0x0A) } ?? false }
+                }) {
+                    diagnostics.append(Diagnostic(
+                        .error, at: spec.commands[index].node.start,
+                        "the here-document that writes `\(writer.file)` has no body: YAML folds this plain multi-line command onto one line, so the JSON becomes arguments and the file is never written as intended",
+                        fix: "put the command in a `- |` block so its lines stay lines, then run again"
+                    ))
+                    continue
+                }
                 let guarded = place.deciders.contains { isQueryReference(shell.text($0)) }
                 let unsafe = place.enclosing.first { [.caseClause, .forLoop, .whileLoop, .untilLoop, .functionDefinition].contains($0) }
                 writers.append(
@@ -96,6 +106,16 @@ struct BuildspecAnalysis {
             }
             for command in place.pipeline.commands where command.kind == .simple {
                 let commandText = shell.text(command.range)
+                // `bash -c '...docker push...'`: the inner script pushes too.
+                if let inner = Self.innerScript(of: command), let innerShell = try? ShellParser.parse(inner) {
+                    for innerPlace in ShellWalker.places(in: innerShell) {
+                        for innerCommand in innerPlace.pipeline.commands where innerCommand.kind == .simple {
+                            for push in ImagePush.pushes(in: innerCommand) {
+                                pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment), place: place))
+                            }
+                        }
+                    }
+                }
                 for push in ImagePush.pushes(in: command) {
                     pushes.append(
                         Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment), place: place)
@@ -122,6 +142,18 @@ struct BuildspecAnalysis {
                 }
             }
         }
+    }
+
+    /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.
+    static func innerScript(of command: ShellCommand) -> String? {
+        guard let program = command.words.first?.literal,
+              ["sh", "bash", "dash", "/bin/sh", "/bin/bash"].contains(program)
+        else { return nil }
+        for (index, word) in command.words.enumerated().dropFirst() {
+            guard let text = word.literal, text.hasPrefix("-") else { return nil }
+            if text.dropFirst().contains("c"), index + 1 < command.words.count { return command.words[index + 1].literal }
+        }
+        return nil
     }
 
     /// Whether a condition asks the registry: it runs a query, reads a variable a query

@@ -44,7 +44,7 @@ public struct ImageRepository: Sendable, Hashable {
         for _ in 0..<8 {
             if slashPosition(in: segments) != nil { break }
             guard let index = segments.firstIndex(where: { segment in
-                if case .variable(let name) = segment, let value = environment.values[name], !value.contains(where: isOpaque) {
+                if case .variable(let name) = segment, let value = environment.values[name], isExpandable(value) {
                     return true
                 }
                 return false
@@ -98,6 +98,16 @@ public struct ImageRepository: Sendable, Hashable {
         }
         if name.count == 1, case .variable(let variable) = name[0] { argument = "$\(variable)" }
         return .success(ImageRepository(argument: "\"\(argument)\"", identity: identity, literalName: nil))
+    }
+
+    /// A value helps when nothing unknown stands before its first `/` (an unknown tag after
+    /// it, such as `:$(date +%s)`, is dropped with the tag anyway).
+    private static func isExpandable(_ value: [ShellWord.Segment]) -> Bool {
+        for segment in value {
+            if isOpaque(segment) { return false }
+            if case .text(let text) = segment, text.contains("/") { return true }
+        }
+        return true
     }
 
     private static func isOpaque(_ segment: ShellWord.Segment) -> Bool {

@@ -25,13 +25,21 @@ public struct ImageDefinitionsWriter: Sendable {
             return name.contains("imagedefinition") || name.contains("imagesdefinition") || name.contains("imagedetail")
         }
 
+        static func bracedVariables(_ path: String) -> String {
+            guard let word = try? ShellParser.parse(path).script.lists.first?.pipelines.first?.commands.first?.words.first
+            else { return path }
+            return ImageDefinitionsWriter.unquoted(word)
+        }
+
         func matches(target: String, writerText: String) -> Bool {
             let name = target.split(separator: "/").last.map(String.init) ?? target
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
             guard writerText.contains("imageUri") || writerText.contains("ImageURI") else { return false }
-            return artifactFiles.contains { entry in
-                entry == target || entry == name || GlobPattern(entry).matches(target) || GlobPattern(entry).matches(name)
+            return artifactFiles.contains { listed in
+                // `$NAME` and `${NAME}` are the same path.
+                let entry = Self.bracedVariables(listed)
+                return entry == target || entry == name || GlobPattern(entry).matches(target) || GlobPattern(entry).matches(name)
             }
         }
     }

@@ -15,7 +15,6 @@ public enum YAMLParser {
         defer { yaml_parser_delete(&parser) }
         return try source.bytes.withUnsafeBufferPointer { buffer throws(YAMLError) -> YAMLNode in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             var builder = TreeBuilder(source: source)
             while true {
                 var event = yaml_event_t()

@@ -1,0 +1,60 @@
+import Testing
+@testable import BuildspecRewriting
+
+@Suite struct YAMLParserTests {
+    private func parse(_ text: String) throws -> (YAMLNode, SourceText) {
+        let source = SourceText(Array(text.utf8))
+        return (try YAMLParser.parse(source), source)
+    }
+
+    @Test func scalarRangesAreBytesEvenAfterNonASCIIText() throws {
+        let (root, source) = try parse("# Überblick ✓\nkey: välue\nnext: plain\n")
+        let next = try #require(root["next"])
+        #expect(source.text(next.range) == "plain")
+        #expect(next.start.line == 3)
+        #expect(next.start.column == 7)
+        #expect(source.text(try #require(root["key"]).range) == "välue")
+    }
+
+    @Test func byteOrderMarkIsSkippedButCounted() throws {
+        let source = SourceText([0xEF, 0xBB, 0xBF] + Array("a: b\n".utf8))
+        let root = try YAMLParser.parse(source)
+        let value = try #require(root["a"])
+        #expect(source.text(value.range) == "b")
+    }
+
+    @Test func crlfLinesKeepTheirOffsets() throws {
+        let (root, source) = try parse("a: 1\r\nlist:\r\n  - x\r\n  - \"y\"\r\n")
+        let list = try #require(root["list"])
+        #expect(list.children.map { source.text($0.range) } == ["x", "\"y\""])
+        #expect(list.children[1].start.line == 4)
+    }
+
+    @Test func stylesAreReported() throws {
+        let (root, _) = try parse("a: plain\nb: 'single'\nc: \"double\"\nd: |\n  literal\ne: >\n  folded\nf: [x]\n")
+        #expect(root["a"]?.scalarStyle == .plain)
+        #expect(root["b"]?.scalarStyle == .singleQuoted)
+        #expect(root["c"]?.scalarStyle == .doubleQuoted)
+        #expect(root["d"]?.scalarStyle == .literal)
+        #expect(root["e"]?.scalarStyle == .folded)
+        #expect(root["f"]?.isFlow == true)
+    }
+
+    @Test func errorsCarryLibyamlsProblemAndPosition() {
+        #expect(throws: YAMLError.self) { try parse("a: [1, 2\n") }
+        do {
+            _ = try parse("a: 1\n\tb: 2\n")
+            Issue.record("a tab indentation must fail")
+        } catch {
+            #expect((error as? YAMLError)?.position?.line == 2)
+        }
+    }
+
+    @Test func refusesWhatIsNotOneUTF8Document() {
+        #expect(throws: YAMLError.self) { try YAMLParser.parse(SourceText([0xFF, 0xFE, 0x61, 0x00])) }
+        #expect(throws: YAMLError.self) { try YAMLParser.parse(SourceText([0x61, 0x3A, 0x20, 0xE9, 0x0A])) }
+        #expect(throws: YAMLError.self) { try parse("a: 1\n---\nb: 2\n") }
+        #expect(throws: YAMLError.self) { try parse("# only a comment\n") }
+        #expect(throws: YAMLError.self) { try parse(String(repeating: "[", count: 100_000)) }
+    }
+}
