@@ -1,0 +1,150 @@
+import Foundation
+@testable import BuildspecRewriting
+
+/// Runs a buildspec's phases the way CodeBuild does, with stub `aws` and `docker` over a fake
+/// ECR kept in a folder: 0.2 keeps one shell across commands and phases, 0.1 starts a new shell
+/// for every command; `sh` unless `env.shell` says bash; a failing command ends its phase.
+struct CodeBuildRunner {
+    struct Run {
+        /// Image-definitions files the build left behind, by path in the source folder.
+        var definitions: [String: [UInt8]]
+        var pushed: Set<String>
+    }
+
+    static let registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+    /// Runs `buildspec` against a registry whose repositories in `filled` already hold an image.
+    static func run(_ buildspec: [UInt8], filled: Set<String>) throws -> Run {
+        let source = SourceText(buildspec)
+        let (parsedSpec, _) = BuildspecReader.read(try YAMLParser.parse(source), source: source)
+        guard let spec = parsedSpec else { throw RunnerError("not a buildspec") }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("codebuild-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bin = root.appendingPathComponent("bin"), work = root.appendingPathComponent("src"), ecr = root.appendingPathComponent("ecr")
+        for folder in [bin, work, ecr] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        for repository in filled {
+            try FileManager.default.createDirectory(at: ecr.appendingPathComponent(repository.replacing("/", with: "%2F")), withIntermediateDirectories: true)
+        }
+        try writeStubs(in: bin, for: spec)
+        let text = String(decoding: buildspec, as: UTF8.self)
+        var environment = ["PATH": bin.path + ":/usr/bin:/bin", "HOME": work.path, "LANG": "C.UTF-8", "FAKE_ECR": ecr.path,
+                           "AWS_ACCOUNT_ID": "123456789012", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+                           "CODEBUILD_RESOLVED_SOURCE_VERSION": "0123456789abcdef0123456789abcdef01234567",
+                           "CODEBUILD_SRC_DIR": work.path, "CODEBUILD_BUILD_SUCCEEDING": "1", "CODEBUILD_BUILD_NUMBER": "7"]
+        // Variables the file reads but never sets come from the CodeBuild project.
+        let assigned = Set(spec.commands.compactMap(\.text).flatMap { text in
+            (try? ShellParser.parse(text)).map { parsed in
+                ShellWalker.places(in: parsed).flatMap { $0.pipeline.commands.flatMap { VariableEnvironment.assignments(of: $0).map(\.name) } }
+            } ?? []
+        })
+        for name in Set(VariableEnvironment.variableNames(in: text)).subtracting(assigned) where environment[name] == nil {
+            let lower = name.lowercased().replacing("_", with: "-")
+            environment[name] = name.hasSuffix("URI") || name.hasSuffix("URL") ? "\(registry)/\(lower)" : lower
+        }
+        for (name, value) in spec.variables { environment[name] = value }
+
+        let shell = spec.shell?.contains("bash") == true ? "/bin/bash" : "/bin/sh"
+        var script = "cd \"$CODEBUILD_SRC_DIR\"\n"
+        var number = 0
+        for phase in Buildspec.phaseNames {
+            script += "__ok=1\n"
+            for section in [Buildspec.Section.commands, .finally] {
+                for command in spec.commands where command.phase == phase && command.section == section {
+                    number += 1
+                    let file = root.appendingPathComponent("cmd-\(number).sh")
+                    try Data(((command.text ?? "") + "\n").utf8).write(to: file)
+                    let run = spec.version == .v02 ? ". \"\(file.path)\"" : "(cd \"$CODEBUILD_SRC_DIR\" && \(shell) \"\(file.path)\")"
+                    let guarded = section == .commands ? "[ $__ok = 1 ] && " : ""
+                    script += "\(guarded){ \(run) ; } || __ok=0\n"
+                }
+            }
+        }
+        let driver = root.appendingPathComponent("driver.sh")
+        try Data(script.utf8).write(to: driver)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: shell)
+        process.arguments = [driver.path]
+        process.environment = environment
+        process.currentDirectoryURL = work
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+
+        var definitions: [String: [UInt8]] = [:]
+        if let walker = FileManager.default.enumerator(atPath: work.path) {
+            for case let path as String in walker {
+                guard let data = FileManager.default.contents(atPath: work.appendingPathComponent(path).path) else { continue }
+                let content = String(decoding: data, as: UTF8.self)
+                if ImageDefinitionsWriter.FileMatcher.hasDefinitionsName(path)
+                    || (path.hasSuffix(".json") && (content.contains("imageUri") || content.contains("ImageURI"))) {
+                    definitions[path] = Array(data)
+                }
+            }
+        }
+        let pushed = Set(((try? FileManager.default.contentsOfDirectory(atPath: ecr.path)) ?? []).map { $0.replacing("%2F", with: "/") })
+        return Run(definitions: definitions, pushed: pushed)
+    }
+
+    private static func writeStubs(in bin: URL, for spec: Buildspec) throws {
+        let docker = #"""
+        #!/bin/sh
+        repo() { r=${1%%@*}; last=${r##*/}; case $last in *:*) r=${r%:*};; esac
+          case $r in */*) host=${r%%/*}; case $host in *.*|*:*|localhost) r=${r#*/};; esac;; esac
+          mkdir -p "$FAKE_ECR/$(printf %s "$r" | sed 's|/|%2F|g')"; }
+        while [ $# -gt 0 ]; do case $1 in -*) shift;; *) break;; esac; done
+        [ "$1" = buildx ] && shift; [ "$1" = image ] && shift
+        case $1 in
+          push) shift; for a; do case $a in -*) ;; *) repo "$a"; exit 0;; esac; done;;
+          build) shift; push=no; for a; do [ "$a" = --push ] && push=yes; done
+                 [ $push = yes ] || exit 0
+                 while [ $# -gt 0 ]; do case $1 in -t|--tag) repo "$2"; shift 2;; --tag=*) repo "${1#--tag=}"; shift;; *) shift;; esac; done;;
+        esac
+        exit 0
+        """#
+        let aws = #"""
+        #!/bin/sh
+        name=; prev=; for a; do [ "$prev" = --repository-name ] && name=$a; [ "$prev" = --repository-names ] && name=$a; prev=$a; done
+        case "$*" in
+          *"ecr list-images"*)
+            [ -n "$name" ] || { echo "aws: error: --repository-name is required" >&2; exit 252; }
+            if [ -d "$FAKE_ECR/$(printf %s "$name" | sed 's|/|%2F|g')" ]; then
+              printf '{\n    "imageIds": [\n        {\n            "imageDigest": "sha256:ab12",\n            "imageTag": "latest"\n        }\n    ]\n}\n'
+            else
+              printf '{\n    "imageIds": []\n}\n'
+            fi;;
+          *"ecr describe-repositories"*) echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/$name";;
+          *"sts get-caller-identity"*) echo 123456789012;;
+          *) ;;
+        esac
+        exit 0
+        """#
+        var programs: Set<String> = []
+        for text in spec.commands.compactMap(\.text) {
+            guard let parsed = try? ShellParser.parse(text) else { continue }
+            for place in ShellWalker.places(in: parsed) {
+                for command in place.pipeline.commands {
+                    if let program = command.words.first?.literal, !program.contains("/") { programs.insert(program) }
+                }
+            }
+        }
+        let builtins: Set<String> = ["cd", "echo", "printf", "export", "test", "[", "set", "exit", "true", "false", ".", ":", "eval", "unset", "read", "if"]
+        for program in programs.subtracting(builtins) where !["aws", "docker"].contains(program) {
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/\(program)") || FileManager.default.isExecutableFile(atPath: "/bin/\(program)") { continue }
+            try install("#!/bin/sh\nexit 0\n", as: program, in: bin)
+        }
+        try install(docker, as: "docker", in: bin)
+        try install(aws, as: "aws", in: bin)
+    }
+
+    private static func install(_ script: String, as name: String, in bin: URL) throws {
+        let url = bin.appendingPathComponent(name)
+        try Data(script.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    }
+}
+
+struct RunnerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

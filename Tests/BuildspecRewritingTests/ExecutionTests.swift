@@ -1,0 +1,47 @@
+import Testing
+@testable import BuildspecRewriting
+
+/// Runs every rewritten sample the way CodeBuild would, before and after the rewrite.
+@Suite struct ExecutionTests {
+    static let rewrittenSamples = SampleLocations.cases.filter { name in
+        guard let input = SampleLocations.read(name, "buildspec.yml"), let expected = SampleLocations.read(name, "expected.yml") else {
+            return false
+        }
+        return input != expected
+    }
+
+    @Test(arguments: rewrittenSamples)
+    func firstRunWritesNoDefinitionsLaterRunsWriteTheSameBytes(_ name: String) throws {
+        let original = try #require(SampleLocations.read(name, "buildspec.yml"))
+        let rewritten = try #require(SampleLocations.read(name, "expected.yml"))
+
+        // The stack was just created: every repository exists and is empty.
+        let before = try CodeBuildRunner.run(original, filled: [])
+        #expect(!before.definitions.isEmpty, "\(name): the original should write image definitions on the first run (the deadlock)")
+        #expect(!before.pushed.isEmpty, "\(name): the original should push an image")
+        let first = try CodeBuildRunner.run(rewritten, filled: [])
+        #expect(first.definitions.isEmpty, "\(name): the first run still wrote \(first.definitions.keys.sorted())")
+        #expect(first.pushed == before.pushed, "\(name): the rewrite changed what is pushed")
+
+        // Later runs: the repositories hold the images the first run pushed.
+        let originalLater = try CodeBuildRunner.run(original, filled: before.pushed)
+        let rewrittenLater = try CodeBuildRunner.run(rewritten, filled: before.pushed)
+        #expect(!rewrittenLater.definitions.isEmpty, "\(name): a later run wrote no image definitions")
+        #expect(rewrittenLater.definitions == originalLater.definitions, "\(name): a later run wrote other definitions")
+    }
+
+    @Test func aFailingQueryFailsTheBuildInsteadOfSkippingTheDeploy() throws {
+        // The query names a repository the role may not read: aws exits non-zero.
+        let spec = """
+        version: 0.2
+        phases:
+          post_build:
+            commands:
+              - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "" --max-items 1)
+              - docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1
+              - echo reached > reached.json
+        """
+        let run = try CodeBuildRunner.run(Array(spec.utf8), filled: [])
+        #expect(run.pushed.isEmpty, "the phase must stop at the failing query")
+    }
+}
