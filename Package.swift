@@ -59,7 +59,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BuildspecRewritingTests",
-            dependencies: ["BuildspecRewriting"]
+            // The command-line tests run the built tool itself.
+            dependencies: ["BuildspecRewriting", "rewrite-buildspec"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,18 @@ public enum BuildspecReader {
             )
             return (nil, diagnostics)
         }
+        if let duplicate = firstDuplicateKey(in: root) {
+            // libyaml keeps both; CodeBuild's parser rejects the file, and PyYAML keeps the
+            // last: refuse rather than guess which one CodeBuild would have run.
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: duplicate.second.start,
+                    "duplicate key `\(duplicate.second.value)` (first at line \(duplicate.first.start.line)); CodeBuild rejects the file",
+                    fix: "remove or merge one of them, then run again"
+                )
+            )
+            return (nil, diagnostics)
+        }
         guard let versionNode = root["version"], versionNode.isScalar else {
             diagnostics.append(
                 Diagnostic(.error, at: root.start, "the buildspec has no `version`", fix: "add `version: 0.2` at the top")
@@ -79,6 +91,22 @@ public enum BuildspecReader {
             commands: commands, artifactFiles: artifactFiles
         )
         return (spec, diagnostics)
+    }
+
+    /// The first mapping key that repeats an earlier key of the same mapping.
+    static func firstDuplicateKey(in root: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
+        var pending = [root]
+        while let node = pending.popLast() {
+            if node.kind == .mapping {
+                var seen: [String: YAMLNode] = [:]
+                for (key, _) in node.pairs where key.isScalar {
+                    if let first = seen[key.value] { return (first, key) }
+                    seen[key.value] = key
+                }
+            }
+            pending += node.children
+        }
+        return nil
     }
 
     private static func entries(

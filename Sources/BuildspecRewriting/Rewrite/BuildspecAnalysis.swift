@@ -84,13 +84,17 @@ struct BuildspecAnalysis {
                let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher)
             {
                 writerRanges.append(place.pipeline.range)
-                if place.pipeline.commands.contains(where: { command in
-                    command.redirections.contains { $0.hereDocument.map { shell.hereDocuments[$0].body.isEmpty && shell.hereDocuments[$0].end >= shell.text.count && !shell.text.contains(0x0A) } ?? false }
-                }) {
+                let unterminated = place.pipeline.commands.flatMap(\.redirections).compactMap(\.hereDocument)
+                    .map { shell.hereDocuments[$0] }.first { !$0.isTerminated }
+                if let hereDocument = unterminated {
+                    let folded = spec.commands[index].node.scalarStyle != .literal && !shell.text.contains(0x0A)
                     diagnostics.append(Diagnostic(
                         .error, at: spec.commands[index].node.start,
-                        "the here-document that writes `\(writer.file)` has no body: YAML folds this plain multi-line command onto one line, so the JSON becomes arguments and the file is never written as intended",
-                        fix: "put the command in a `- |` block so its lines stay lines, then run again"
+                        folded
+                            ? "the here-document that writes `\(writer.file)` has no body: YAML folds this plain multi-line command onto one line, so the JSON becomes arguments and the file is never written as intended"
+                            : "the here-document that writes `\(writer.file)` never ends: no line holds just `\(hereDocument.delimiter)`, so the guard would have no place to close",
+                        fix: folded ? "put the command in a `- |` block so its lines stay lines, then run again"
+                            : "end the here-document with a line holding only `\(hereDocument.delimiter)`, then run again"
                     ))
                     continue
                 }

@@ -136,9 +136,9 @@ struct RewritePlanner {
             throw fail(command.list, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
                        fix: "write the list as a block list (one `- command` per line), then run again")
         }
-        if command.node.anchor != nil || command.list.anchor != nil {
-            throw fail(command.node, "`\(writer.writer.file)` is written by anchored YAML text that other places may reuse",
-                       fix: "write the command out where it runs instead of through an anchor, then run again")
+        if command.node.anchor != nil || command.list.anchor != nil || Self.usesAnchors(spec.root["phases"]) {
+            throw fail(command.node, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
+                       fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
         if command.node.scalarStyle == .folded {
             throw fail(command.node, "`\(writer.writer.file)` is written in a folded block (`>`), which the rewrite does not edit",
@@ -243,6 +243,18 @@ struct RewritePlanner {
     }
 
     // MARK: Helpers
+
+    /// Whether anything under `node` is anchored (`&name`), an alias (`*name`) or a merge (`<<`).
+    static func usesAnchors(_ node: YAMLNode?) -> Bool {
+        var pending = node.map { [$0] } ?? []
+        while let current = pending.popLast() {
+            if current.anchor != nil || current.kind == .alias || (current.isScalar && current.value == "<<" && current.scalarStyle == .plain) {
+                return true
+            }
+            pending += current.children
+        }
+        return false
+    }
 
     private func at(_ offset: Int) -> Range<Int> { offset..<offset }
 

@@ -324,6 +324,7 @@ public struct ShellParser {
                     hereDocuments[pending.index].body = bodyStart..<lineStart
                     index = min(lineEnd + 1, bytes.count)
                     hereDocuments[pending.index].end = lineEnd
+                    hereDocuments[pending.index].isTerminated = true
                     found = true
                     break
                 }

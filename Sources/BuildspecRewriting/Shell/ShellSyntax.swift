@@ -87,6 +87,8 @@ public struct ShellHereDocument: Sendable {
     public var body: Range<Int>
     /// Just past the delimiter line.
     public var end: Int
+    /// False when the delimiter never stands alone on a line: the body runs to the end.
+    public var isTerminated = false
 }
 
 /// A whole command text read as shell.
