@@ -12,8 +12,9 @@ import PackagePlugin
 /// `node_modules`; the plugin adds an `--exclude` for a `--scratch-path` build folder inside the
 /// package under another name, whose checkouts may hold buildspecs of other packages.
 ///
-/// Every argument goes to the tool unchanged: plain paths narrow the search, options
-/// (`--repository-name NAME`, `--exclude GLOB`, `--quiet`, ...) keep their meaning.
+/// Every argument but SwiftPM's `--allow-writing-to-package-directory` goes to the tool
+/// unchanged: plain paths narrow the search, options (`--repository-name NAME`,
+/// `--exclude GLOB`, `--quiet`, ...) keep their meaning.
 ///
 /// This file lives in `Plugins/Shared` and is linked into each plugin's folder, so both plugins
 /// compile the one copy.
@@ -29,7 +30,7 @@ enum BuildspecPluginRunner {
         if let scratch = scratchFolder(of: context), !foldersTheToolSkips.contains(scratch) {
             toolArguments += ["--exclude", globEscaped(scratch)]
         }
-        toolArguments += arguments
+        toolArguments += forwarded(arguments)
 
         let tool = try context.tool(named: toolName)
         let process = Process()
@@ -37,15 +38,13 @@ enum BuildspecPluginRunner {
         process.arguments = toolArguments
         process.currentDirectoryURL = root
         // Standard input, output and error are inherited: the tool's report is the plugin's.
+        // (`swift package` prints a plugin's output and error on its standard output and the
+        // diagnostics below on its standard error.)
         try process.run()
         process.waitUntilExit()
 
         let status = process.terminationStatus
         guard process.terminationReason == .uncaughtSignal || status != 0 else { return }
-        // SwiftPM prints the tool's output (through this plugin's standard error) and the
-        // plugin's diagnostics from two channels as they arrive; a moment's wait keeps the
-        // diagnostic below the tool's messages instead of in the middle of one.
-        Thread.sleep(forTimeInterval: 0.25)
         if process.terminationReason == .uncaughtSignal {
             Diagnostics.error("\(toolName) was stopped by signal \(status); please report this with the buildspec it was handling")
             return
@@ -61,6 +60,20 @@ enum BuildspecPluginRunner {
             "unexpected exit code; see the messages above"
         }
         Diagnostics.error("\(toolName) exited with code \(status): \(nextStep)")
+    }
+
+    /// SwiftPM's options that are its own even after the verb: `swift package rewrite-buildspec
+    /// --allow-writing-to-package-directory` grants the permission and also hands the option to
+    /// the plugin, where the tool would reject it.
+    static let swiftPMOptions: Set<String> = ["--allow-writing-to-package-directory"]
+
+    /// The plugin's arguments without SwiftPM's own options (up to a `--`, after which
+    /// everything is a path).
+    static func forwarded(_ arguments: [String]) -> [String] {
+        guard let end = arguments.firstIndex(of: "--") else {
+            return arguments.filter { !swiftPMOptions.contains($0) }
+        }
+        return arguments[..<end].filter { !swiftPMOptions.contains($0) } + arguments[end...]
     }
 
     /// The top folder of the package that holds this plugin's work directory (the build folder,

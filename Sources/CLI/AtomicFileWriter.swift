@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Replaces a file's bytes so that a reader sees the old file or the new one, never half of
 /// either: a temporary file in the same folder, flushed, then renamed over the original.
@@ -9,12 +15,12 @@ enum AtomicFileWriter {
 
     /// Writes `bytes` to `path` if the file still holds `expected`; a link is written through.
     static func replace(_ path: String, with bytes: [UInt8], expected: [UInt8]) throws(Failure) {
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let target = POSIX.realPath(path) ?? path
         var status = stat()
         guard stat(target, &status) == 0 else { throw Failure(message: "cannot read the file's permissions (\(errorText()))") }
-        let folder = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
-        var template = Array(((folder.isEmpty ? "." : folder) + "/." + name + ".rewrite-XXXXXX").utf8CString)
+        let folder = POSIX.folder(of: target)
+        let name = POSIX.lastComponent(target)
+        var template = Array((folder + "/." + name + ".rewrite-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw Failure(message: "cannot create a temporary file next to it (\(errorText())); nothing was written")
@@ -24,18 +30,7 @@ enum AtomicFileWriter {
         defer {
             if !finished { unlink(temporary) }
         }
-        var written = 0
-        let writeOK = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                written += result
-            }
-            return true
-        }
+        let writeOK = bytes.withUnsafeBytes { POSIX.writeAll(descriptor, $0) }
         let writeError = errorText()
         guard writeOK, fchmod(descriptor, status.st_mode & 0o7777) == 0, fsync(descriptor) == 0 else {
             close(descriptor)
@@ -44,7 +39,7 @@ enum AtomicFileWriter {
         _ = fchown(descriptor, status.st_uid, status.st_gid)
         close(descriptor)
         // Someone else changed the file since it was read: keep their version.
-        guard let current = FileManager.default.contents(atPath: target), Array(current) == expected else {
+        guard case .bytes(let current) = POSIX.readFile(target), current == expected else {
             throw Failure(message: "the file changed while it was being rewritten; nothing was written, run again")
         }
         guard rename(temporary, target) == 0 else {
@@ -53,5 +48,5 @@ enum AtomicFileWriter {
         finished = true
     }
 
-    private static func errorText() -> String { String(cString: strerror(errno)) }
+    private static func errorText() -> String { POSIX.errorText() }
 }

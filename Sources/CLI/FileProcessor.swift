@@ -1,5 +1,4 @@
 import BuildspecRewriting
-import Foundation
 
 /// Reads, rewrites and (in write mode) replaces one file; never throws, every failure is an
 /// outcome of that file.
@@ -13,13 +12,13 @@ struct FileProcessor: Sendable {
         func failure(_ message: String, fix: String? = nil) -> FileOutcome {
             FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message, fix: fix)])
         }
-        var status = stat()
-        guard stat(path, &status) == 0 else { return failure("cannot read the file (\(String(cString: strerror(errno))))") }
-        if (status.st_mode & S_IFMT) == S_IFDIR { return failure("is a folder, not a buildspec file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return failure("cannot read the file (\(access(path, R_OK) == 0 ? "read failed" : "permission denied"))")
+        // One open, one fstat, one read into the array the rewriter takes: no second copy.
+        let input: [UInt8]
+        switch POSIX.readFile(path) {
+        case .bytes(let bytes): input = bytes
+        case .folder: return failure("is a folder, not a buildspec file")
+        case .failure(let code): return failure("cannot read the file (\(POSIX.errorText(code)))")
         }
-        let input = Array(data)
         let result = BuildspecRewriter.rewrite(input, options: options)
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
         switch result.outcome {

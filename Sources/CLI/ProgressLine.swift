@@ -1,14 +1,20 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `rewrite-buildspec: 1200/3000 files` on standard error, only on a terminal and only for
 /// runs long enough to need it.
 final class ProgressLine: @unchecked Sendable {
     private let total: Int
     private let enabled: Bool
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done = 0
     private var shown = false
-    private let started = Date()
+    private let started = POSIX.monotonicSeconds()
 
     init(total: Int, enabled: Bool) {
         self.total = total
@@ -17,15 +23,24 @@ final class ProgressLine: @unchecked Sendable {
 
     func advance() {
         guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        guard done % 100 == 0, Date().timeIntervalSince(started) > 1 else { return }
-        FileHandle.standardError.write(Data("\rrewrite-buildspec: \(done)/\(total) files".utf8))
-        shown = true
+        lock.locked {
+            done += 1
+            guard done % 100 == 0, POSIX.monotonicSeconds() - started > 1 else { return }
+            POSIX.writeAll(STDERR_FILENO, "\rrewrite-buildspec: \(done)/\(total) files")
+            shown = true
+        }
+    }
+
+    /// Takes the line off the terminal before other output; the next update draws it again.
+    func clear() {
+        guard enabled else { return }
+        lock.locked {
+            if shown { POSIX.writeAll(STDERR_FILENO, "\r\u{1B}[K") }
+            shown = false
+        }
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { POSIX.writeAll(STDERR_FILENO, "\r\u{1B}[K") }
     }
 }

@@ -1,6 +1,18 @@
 import ArgumentParser
 import BuildspecRewriting
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @main
 struct RewriteBuildspecCommand: ParsableCommand {
@@ -78,43 +90,46 @@ struct RewriteBuildspecCommand: ParsableCommand {
         }
         let discovery = BuildspecDiscovery(excludes: exclude, followSymlinks: followSymlinks)
         let found = discovery.find(paths)
-        var outcomes = [FileOutcome?](repeating: nil, count: found.files.count)
         let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write)
         let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, found.files.count))
         let progress = ProgressLine(total: found.files.count, enabled: !quiet && report == nil)
-        let lock = NSLock()
-        nonisolated(unsafe) var results = outcomes
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        // Outcomes are printed in path order as soon as every earlier one is done, so a run keeps
+        // only the few that finished early (and, for --report json, the records) in memory.
+        let problems = found.problems.map {
+            FileOutcome(path: $0.path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, $0.message)])
+        }.sorted { $0.path < $1.path }
+        let output = RunOutput(command: self, progress: progress)
+        let printer = OrderedPrinter(problems: problems) { output.emit($0) }
+        let files = found.files
+        let work: @Sendable (Int) -> Void = { worker in
             var index = worker
-            while index < found.files.count {
-                let outcome = processor.process(found.files[index])
-                lock.lock()
-                results[index] = outcome
-                lock.unlock()
+            while index < files.count {
+                printer.put(processor.process(files[index]), at: index)
                 progress.advance()
                 index += workers
             }
         }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        printer.finish()
         progress.finish()
-        outcomes = results
-        var all = found.problems.map { FileOutcome(path: $0.path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, $0.message)]) }
-        all += outcomes.compactMap { $0 }
-        all.sort { $0.path < $1.path }
-        print(all)
-        if !found.problems.isEmpty || all.contains(where: { $0.kind == .error }) { throw ExitCode(2) }
-        if check && all.contains(where: { $0.kind == .wouldRewrite }) { throw ExitCode(1) }
+        let reportWritten = output.finish()
+        if !reportWritten || output.summary.errors > 0 { throw ExitCode(2) }
+        if check && output.summary.wouldRewrite > 0 { throw ExitCode(1) }
     }
 
     private func runStandardInput(_ options: RewriteOptions) throws {
-        let input = Array(FileHandle.standardInput.readDataToEndOfFile())
+        guard let input = POSIX.readAll(STDIN_FILENO) else {
+            standardError("<stdin>: error: cannot read standard input (\(POSIX.errorText()))")
+            throw ExitCode(2)
+        }
         let result = BuildspecRewriter.rewrite(input, options: options)
         for diagnostic in result.diagnostics where !quiet || diagnostic.severity == .error {
             standardError(diagnostic.formatted(path: "<stdin>"))
         }
         if diff {
-            if result.output != input { FileHandle.standardOutput.write(Data(UnifiedDiff.make(old: input, new: result.output, path: "buildspec.yml").utf8)) }
+            if result.output != input { POSIX.writeAll(STDOUT_FILENO, UnifiedDiff.make(old: input, new: result.output, path: "buildspec.yml")) }
         } else if !check {
-            FileHandle.standardOutput.write(Data(result.output))
+            result.output.withUnsafeBytes { _ = POSIX.writeAll(STDOUT_FILENO, $0) }
         }
         if result.outcome == .error { throw ExitCode(2) }
         if check, result.outcome == .rewritten {
@@ -123,38 +138,142 @@ struct RewriteBuildspecCommand: ParsableCommand {
         }
     }
 
-    private func print(_ outcomes: [FileOutcome]) {
-        for outcome in outcomes {
-            if !outcome.standardOutput.isEmpty { FileHandle.standardOutput.write(Data(outcome.standardOutput.utf8)) }
-            for diagnostic in outcome.diagnostics {
-                if quiet && diagnostic.severity != .error { continue }
-                standardError(diagnostic.formatted(path: outcome.path))
-            }
-            if quiet || report != nil && reportFile == nil { continue }
-            switch outcome.kind {
-            case .rewritten: Swift.print(outcome.path)
-            case .alreadyGuarded where verbose: standardError("\(outcome.path): already guarded")
-            case .noDefinitionsWriter where verbose: standardError("\(outcome.path): writes no image definitions")
-            default: break
+    /// Writes the report through a temporary file and a rename; the reason when it failed.
+    static func writeReport(_ json: String, to path: String) -> String? {
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return POSIX.errorText() }
+        let written = POSIX.writeAll(descriptor, json)
+        let problem = written ? nil : POSIX.errorText()
+        close(descriptor)
+        guard written, rename(temporary, path) == 0 else {
+            let reason = problem ?? POSIX.errorText()
+            unlink(temporary)
+            return reason
+        }
+        return nil
+    }
+}
+
+/// Hands outcomes to `sink` in path order: each file's outcome as soon as all files before it
+/// are done, with the discovery problems merged in. `sink` runs under a lock, one call at a time.
+final class OrderedPrinter: @unchecked Sendable {
+    private let lock = Lock()
+    private var early: [Int: FileOutcome] = [:]
+    private var next = 0
+    private let problems: [FileOutcome]
+    private var nextProblem = 0
+    private let sink: (FileOutcome) -> Void
+
+    init(problems: [FileOutcome], sink: @escaping (FileOutcome) -> Void) {
+        self.problems = problems
+        self.sink = sink
+    }
+
+    func put(_ outcome: FileOutcome, at index: Int) {
+        lock.locked {
+            early[index] = outcome
+            while let ready = early.removeValue(forKey: next) {
+                emitProblems(before: ready.path)
+                sink(ready)
+                next += 1
             }
         }
-        let summary = RunReport.summarize(outcomes)
-        if report != nil {
-            let json = RunReport(outcomes).json() + "\n"
-            if let reportFile {
-                do { try json.write(toFile: reportFile, atomically: true, encoding: .utf8) } catch {
-                    standardError("\(reportFile): error: cannot write the report (\(error.localizedDescription))")
-                }
-            } else {
-                FileHandle.standardOutput.write(Data(json.utf8))
-            }
-        }
-        if !quiet && (outcomes.count > 1 || verbose) {
-            standardError(RunReport.summaryLine(summary, checking: check))
+    }
+
+    func finish() {
+        lock.locked { emitProblems(before: nil) }
+    }
+
+    private func emitProblems(before path: String?) {
+        while nextProblem < problems.count, path.map({ problems[nextProblem].path < $0 }) ?? true {
+            sink(problems[nextProblem])
+            nextProblem += 1
         }
     }
 }
 
-func standardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+/// What a run prints: paths and diff on standard output, diagnostics on standard error, the
+/// report and the summary line at the end.
+final class RunOutput: @unchecked Sendable {
+    private let command: RewriteBuildspecCommand
+    private let progress: ProgressLine
+    private var output = OutputBuffer(descriptor: STDOUT_FILENO)
+    private var errors = OutputBuffer(descriptor: STDERR_FILENO)
+    private var records: [FileOutcome] = []
+    private(set) var summary = RunReport.Summary()
+
+    init(command: RewriteBuildspecCommand, progress: ProgressLine) {
+        self.command = command
+        self.progress = progress
+    }
+
+    func emit(_ outcome: FileOutcome) {
+        summary.add(outcome.kind)
+        if command.report != nil { records.append(outcome) }
+        if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
+        for diagnostic in outcome.diagnostics {
+            if command.quiet && diagnostic.severity != .error { continue }
+            errors.append(diagnostic.formatted(path: outcome.path) + "\n")
+        }
+        if !(command.quiet || command.report != nil && command.reportFile == nil) {
+            switch outcome.kind {
+            case .rewritten: output.append(outcome.path + "\n")
+            case .alreadyGuarded where command.verbose: errors.append("\(outcome.path): already guarded\n")
+            case .noDefinitionsWriter where command.verbose: errors.append("\(outcome.path): writes no image definitions\n")
+            default: break
+            }
+        }
+        if output.isFull || errors.isFull {
+            progress.clear()
+            output.flush()
+            errors.flush()
+        }
+    }
+
+    /// Flushes everything, writes the report and the summary line; false when the report file
+    /// could not be written.
+    func finish() -> Bool {
+        var reportWritten = true
+        if command.report != nil {
+            let json = RunReport(records).json() + "\n"
+            records = []
+            if let reportFile = command.reportFile {
+                if let problem = RewriteBuildspecCommand.writeReport(json, to: reportFile) {
+                    errors.append("\(reportFile): error: cannot write the report (\(problem))\n")
+                    reportWritten = false
+                }
+            } else {
+                output.append(json)
+            }
+        }
+        output.flush()
+        if !command.quiet && (summary.files > 1 || command.verbose) {
+            errors.append(RunReport.summaryLine(summary, checking: command.check) + "\n")
+        }
+        errors.flush()
+        return reportWritten
+    }
+}
+
+/// Text for one stream, written in pieces of 64 KiB rather than a call per line.
+struct OutputBuffer {
+    let descriptor: Int32
+    private var pending: [UInt8] = []
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    var isFull: Bool { pending.count >= 1 << 16 }
+
+    mutating func append(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+    }
+
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        pending.withUnsafeBytes { _ = POSIX.writeAll(descriptor, $0) }
+        pending.removeAll(keepingCapacity: true)
+    }
 }

@@ -1,5 +1,9 @@
 import BuildspecRewriting
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `--report json` document: one record per file and a summary. Its shape is part of the
 /// tool's interface; `schemaVersion` changes when it does.
@@ -26,6 +30,17 @@ struct RunReport: Encodable {
         var alreadyGuarded = 0
         var noDefinitionsWriter = 0
         var errors = 0
+
+        mutating func add(_ kind: FileOutcome.Kind) {
+            files += 1
+            switch kind {
+            case .rewritten: rewritten += 1
+            case .wouldRewrite: wouldRewrite += 1
+            case .alreadyGuarded: alreadyGuarded += 1
+            case .noDefinitionsWriter: noDefinitionsWriter += 1
+            case .error: errors += 1
+            }
+        }
     }
 
     var schemaVersion = 1
@@ -45,16 +60,7 @@ struct RunReport: Encodable {
 
     static func summarize(_ outcomes: [FileOutcome]) -> Summary {
         var summary = Summary()
-        summary.files = outcomes.count
-        for outcome in outcomes {
-            switch outcome.kind {
-            case .rewritten: summary.rewritten += 1
-            case .wouldRewrite: summary.wouldRewrite += 1
-            case .alreadyGuarded: summary.alreadyGuarded += 1
-            case .noDefinitionsWriter: summary.noDefinitionsWriter += 1
-            case .error: summary.errors += 1
-            }
-        }
+        for outcome in outcomes { summary.add(outcome.kind) }
         return summary
     }
 

@@ -52,6 +52,12 @@ struct BuildspecAnalysis {
                 parsed.append(nil)
                 continue
             }
+            // Most commands (`echo`, `npm ci`) can neither write a file, push, assign nor
+            // ask the registry: skip reading them as shell.
+            guard Self.mayMatter(text, matcher: matcher) else {
+                parsed.append(nil)
+                continue
+            }
             let shell: ParsedShell
             do {
                 shell = try ShellParser.parse(text)
@@ -146,6 +152,16 @@ struct BuildspecAnalysis {
                 }
             }
         }
+    }
+
+    /// Whether a command can hold a redirection or `tee` (a writer), a push, an assignment or
+    /// a registry query; anything else needs no shell reading.
+    static func mayMatter(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> Bool {
+        for byte in text.utf8 where byte == UInt8(ascii: ">") || byte == UInt8(ascii: "=") {
+            return true
+        }
+        return text.containsBytes("push") || text.containsBytes("tee") || text.containsBytes("ecr")
+            || matcher.extraNames.contains { text.containsBytes($0) }
     }
 
     /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.

@@ -68,7 +68,7 @@ public enum BuildspecRewriter {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         for command in spec.commands {
-            if let text = command.text, text.contains("ecr get-login"), !text.contains("get-login-password") {
+            if let text = command.text, text.containsBytes("ecr get-login"), !text.containsBytes("get-login-password") {
                 diagnostics.append(Diagnostic(
                     .warning, at: command.node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
                     fix: "use `aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY`"

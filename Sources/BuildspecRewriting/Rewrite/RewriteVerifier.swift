@@ -45,7 +45,7 @@ enum RewriteVerifier {
     }
 
     /// The document's data with every phase's `commands` and `finally` lists blanked out.
-    private static func withoutCommands(_ root: YAMLNode) -> YAMLData {
+    static func withoutCommands(_ root: YAMLNode) -> YAMLData {
         var root = root
         guard let phasesIndex = root.children.indices.first(where: { $0 % 2 == 0 && root.children[$0].value == "phases" }),
               phasesIndex + 1 < root.children.count

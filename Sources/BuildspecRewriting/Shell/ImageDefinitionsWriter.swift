@@ -22,7 +22,7 @@ public struct ImageDefinitionsWriter: Sendable {
         public static func hasDefinitionsName(_ path: String) -> Bool {
             let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
             guard name.hasSuffix(".json") else { return false }
-            return name.contains("imagedefinition") || name.contains("imagesdefinition") || name.contains("imagedetail")
+            return name.containsBytes("imagedefinition") || name.containsBytes("imagesdefinition") || name.containsBytes("imagedetail")
         }
 
         static func bracedVariables(_ path: String) -> String {
@@ -35,7 +35,7 @@ public struct ImageDefinitionsWriter: Sendable {
             let name = target.split(separator: "/").last.map(String.init) ?? target
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
-            guard writerText.contains("imageUri") || writerText.contains("ImageURI") else { return false }
+            guard writerText.containsBytes("imageUri") || writerText.containsBytes("ImageURI") else { return false }
             return artifactFiles.contains { listed in
                 // `$NAME` and `${NAME}` are the same path.
                 let entry = Self.bracedVariables(listed)

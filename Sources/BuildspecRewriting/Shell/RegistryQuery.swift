@@ -2,8 +2,8 @@
 public enum RegistryQuery {
     /// True when `text` runs `aws ecr list-images` or `aws ecr describe-images`.
     public static func isQuery(_ text: String) -> Bool {
-        guard text.contains("aws"), text.contains("ecr") else { return false }
-        return text.contains("list-images") || text.contains("describe-images")
+        guard text.containsBytes("aws"), text.containsBytes("ecr") else { return false }
+        return text.containsBytes("list-images") || text.containsBytes("describe-images")
     }
 
     /// The `--repository-name` argument of a query text, when it has one.

@@ -13,7 +13,8 @@ public struct ShellParser {
     private var pendingHereDocuments: [(index: Int, delimiter: String, stripTabs: Bool)] = []
     private var depth = 0
 
-    private static let reservedStarts: Set<String> = ["if", "while", "until", "for", "case", "{"]
+    private static let reservedWords: Set<String> = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while",
+                                                     "until", "case", "esac", "{", "}", "function"]
 
     public static func parse(_ text: String) throws(SyntaxError) -> ParsedShell {
         var parser = ShellParser(bytes: Array(text.utf8))
@@ -286,6 +287,9 @@ public struct ShellParser {
     private mutating func parseRedirection(into command: inout ShellCommand) throws(SyntaxError) -> Bool {
         var cursor = index
         while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") { cursor += 1 }
+        guard cursor < bytes.count else { return false }
+        let first = bytes[cursor]
+        guard first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "&") else { return false }
         guard let op = Self.redirectionOperators.first(where: { starts(with: $0, at: cursor) }) else { return false }
         let fileDescriptor = cursor > index ? Int(String(decoding: bytes[index..<cursor], as: UTF8.self)) : nil
         index = cursor + op.utf8.count
@@ -572,15 +576,19 @@ public struct ShellParser {
     }
 
     private func peekReservedWord() -> String? {
+        // Reserved words are short and start with a lowercase letter, `{` or `}`.
+        guard index < bytes.count else { return nil }
+        let head = bytes[index]
+        guard (head >= UInt8(ascii: "a") && head <= UInt8(ascii: "z")) || head == UInt8(ascii: "{") || head == UInt8(ascii: "}") else {
+            return nil
+        }
         var end = index
         while end < bytes.count, !isBlank(bytes[end]), !isOperatorStart(bytes[end]), bytes[end] != UInt8(ascii: "\n") {
             end += 1
         }
-        guard end > index else { return nil }
+        guard end > index, end - index <= 8 else { return nil }
         let word = String(decoding: bytes[index..<end], as: UTF8.self)
-        let reserved: Set<String> = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
-                                     "case", "esac", "{", "}", "function"]
-        return reserved.contains(word) ? word : nil
+        return Self.reservedWords.contains(word) ? word : nil
     }
 
     private mutating func consumeWord(_ word: String) -> Bool {
@@ -621,10 +629,12 @@ public struct ShellParser {
     }
 
     private func starts(with token: String, at position: Int? = nil) -> Bool {
-        let from = position ?? index
-        let utf8 = Array(token.utf8)
-        guard from + utf8.count <= bytes.count else { return false }
-        return bytes[from..<(from + utf8.count)].elementsEqual(utf8)
+        var cursor = position ?? index
+        for byte in token.utf8 {
+            guard cursor < bytes.count, bytes[cursor] == byte else { return false }
+            cursor += 1
+        }
+        return true
     }
 
     private func startsAfterBlanks(_ token: String) -> Bool {

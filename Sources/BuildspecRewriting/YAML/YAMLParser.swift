@@ -39,6 +39,8 @@ public enum YAMLParser {
                 message: "the file holds a NUL byte, so it is not a text file", position: source.position(ofByte: nul)
             )
         }
+        if source.isASCII || String(validating: bytes[source.bomLength...], as: UTF8.self) != nil { return }
+        // Invalid: find where, for the message.
         var iterator = bytes[source.bomLength...].makeIterator()
         var decoder = UTF8()
         var offset = source.bomLength

@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few file-system calls the command line needs, straight on the C library: no Foundation
+/// at start-up (its static initialisers and ICU data cost more than a whole buildspec's rewrite)
+/// and no copies between `Data` and `[UInt8]` in the per-file path.
+enum POSIX {
+    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    enum ReadResult {
+        case bytes([UInt8])
+        case folder
+        case failure(Int32)
+    }
+
+    /// The whole file, read into one array sized by `fstat`.
+    static func readFile(_ path: String) -> ReadResult {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .failure(errno) }
+        if (status.st_mode & S_IFMT) == S_IFDIR { return .folder }
+        guard let bytes = readAll(descriptor, sizeHint: Int(status.st_size)) else { return .failure(errno) }
+        return .bytes(bytes)
+    }
+
+    /// Everything left to read on `descriptor`, or nil on a read error (`errno` says which).
+    static func readAll(_ descriptor: Int32, sizeHint: Int = 0) -> [UInt8]? {
+        var bytes = [UInt8]()
+        var capacity = max(sizeHint + 1, 4096)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: capacity - bytes.count)) }
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if result == 0 { break }
+            count += result
+            if count == bytes.count { capacity = bytes.count * 2 }
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// Writes all of `bytes`; false on an error (`errno` says which).
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += result
+        }
+        return true
+    }
+
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The absolute path with every link and `.`/`..` resolved, or nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// `a/b/c.yml` → `c.yml`.
+    static func lastComponent(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return trimmed == "/" ? "/" : String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `a/b/c.yml` → `a/b`; `c.yml` → `.`.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Seconds on a clock that only goes forward.
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// A mutex for the few places threads meet (the progress line).
+final class Lock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+func standardError(_ line: String) {
+    POSIX.writeAll(STDERR_FILENO, line + "\n")
+}
