@@ -97,14 +97,22 @@ public enum BuildspecReader {
     static func firstDuplicateKey(in root: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
         var pending = [root]
         while let node = pending.popLast() {
-            if node.kind == .mapping {
-                var seen: [String: YAMLNode] = [:]
-                for (key, _) in node.pairs where key.isScalar {
-                    if let first = seen[key.value] { return (first, key) }
-                    seen[key.value] = key
+            if node.kind == .mapping, node.children.count > 2 {
+                let keys = stride(from: 0, to: node.children.count, by: 2).map { node.children[$0] }.filter(\.isScalar)
+                if keys.count <= 16 {
+                    // Buildspec mappings are small: comparing pairs beats hashing.
+                    for (index, key) in keys.enumerated() {
+                        if let first = keys[..<index].first(where: { $0.value == key.value }) { return (first, key) }
+                    }
+                } else {
+                    var seen: [String: YAMLNode] = [:]
+                    for key in keys {
+                        if let first = seen[key.value] { return (first, key) }
+                        seen[key.value] = key
+                    }
                 }
             }
-            pending += node.children
+            for child in node.children where child.kind == .mapping || child.kind == .sequence { pending.append(child) }
         }
         return nil
     }

@@ -103,7 +103,7 @@ public enum BuildspecRewriter {
             return failed(Diagnostic(.error, at: nil, "internal error: the planned edits overlap; nothing was written",
                                      fix: "please report this file"))
         }
-        if let problem = RewriteVerifier.verify(original: spec, rewritten: output, plan: plan, options: options) {
+        if let problem = RewriteVerifier.verify(original: spec, rewritten: output, plan: plan) {
             return failed(Diagnostic(.error, at: nil, "internal error: \(problem); nothing was written",
                                      fix: "please report this file"))
         }

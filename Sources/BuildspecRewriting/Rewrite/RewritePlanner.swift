@@ -149,7 +149,8 @@ struct RewritePlanner {
     private func insertQuery(_ answer: GuardText.Answer, at point: BuildspecAnalysis.Point, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[point.command]
         let query = text.query(answer)
-        let variables = Set(VariableEnvironment.variableNames(in: answer.repository.argument)).union(answer.repository.identity)
+        // Only what the query itself reads must be set before it.
+        let variables = Set(VariableEnvironment.variableNames(in: answer.repository.argument))
         let assignedHereBefore = analysis.assignments.contains { assignment in
             assignment.point.command == point.command && assignment.point.offset < point.offset && variables.contains(assignment.name)
         }

@@ -1,8 +1,7 @@
 /// Checks a rewritten buildspec before anything is written: it must parse, mean the same
-/// outside the edited commands, keep every other command, and need no further rewrite.
+/// outside the edited commands, and keep every other command.
 enum RewriteVerifier {
-    static func verify(original: Buildspec, rewritten bytes: [UInt8], plan: RewritePlanner.Plan,
-                       options: RewriteOptions) -> String? {
+    static func verify(original: Buildspec, rewritten bytes: [UInt8], plan: RewritePlanner.Plan) -> String? {
         let source = SourceText(bytes)
         let root: YAMLNode
         do {
@@ -32,10 +31,8 @@ enum RewriteVerifier {
                 remaining = remaining[(found + 1)...]
             }
         }
-        let again = BuildspecAnalysis(spec: spec, matcher: options.matcher(for: spec))
-        if let writer = again.writers.first(where: { !$0.isGuarded }) {
-            return "the writer of `\(writer.writer.file)` is still not guarded after the rewrite"
-        }
+        // Idempotence (a second rewrite changes nothing) is proven by the golden, property and
+        // fuzz tests rather than re-analysed here on every file.
         return nil
     }
 

@@ -30,7 +30,13 @@ public struct YAMLNode: Sendable {
 
     /// The value of the first key whose scalar value is `key`.
     public subscript(key: String) -> YAMLNode? {
-        pairs.first { $0.key.isScalar && $0.key.value == key }?.value
+        guard kind == .mapping else { return nil }
+        var index = 0
+        while index + 1 < children.count {
+            if children[index].kind == .scalar, children[index].value == key { return children[index + 1] }
+            index += 2
+        }
+        return nil
     }
 
     /// The plain data of this node, for comparing two documents: styles, comments and

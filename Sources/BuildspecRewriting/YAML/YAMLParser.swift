@@ -92,6 +92,8 @@ private struct TreeBuilder {
     mutating func take(_ event: yaml_event_t) throws(YAMLError) {
         let start = cursor.byteOffset(ofCharacter: Int(event.start_mark.index))
         let end = cursor.byteOffset(ofCharacter: Int(event.end_mark.index))
+        // libyaml counts lines and columns from 0, columns in characters.
+        let position = SourcePosition(offset: start, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documentCount += 1
@@ -114,13 +116,13 @@ private struct TreeBuilder {
             let node = YAMLNode(
                 kind: .scalar, scalarStyle: style, isFlow: false, value: value,
                 anchor: string(scalar.anchor), tag: string(scalar.tag), children: [],
-                range: start..<end, start: source.position(ofByte: start)
+                range: start..<end, start: position
             )
             try add(node)
         case YAML_ALIAS_EVENT:
             let node = YAMLNode(
                 kind: .alias, scalarStyle: nil, isFlow: false, value: string(event.data.alias.anchor) ?? "",
-                anchor: nil, tag: nil, children: [], range: start..<end, start: source.position(ofByte: start)
+                anchor: nil, tag: nil, children: [], range: start..<end, start: position
             )
             try add(node)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -140,7 +142,7 @@ private struct TreeBuilder {
                 YAMLNode(
                     kind: isSequence ? .sequence : .mapping, scalarStyle: nil, isFlow: isFlow, value: "",
                     anchor: anchor, tag: tag, children: [], range: start..<start,
-                    start: source.position(ofByte: start)
+                    start: position
                 )
             )
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
