@@ -132,6 +132,10 @@ struct RewritePlanner {
             throw fail(command.node, "`\(writer.writer.file)` is written inside \(context), where a guard cannot be added safely",
                        fix: "move the writer out of it, or guard it by hand with the ECR query")
         }
+        if command.list.kind == .scalar {
+            throw fail(command.list, "the `\(command.section.rawValue)` of `\(command.phase)` is one text, not a list of commands (YAML folded the lines into one; CodeBuild expects a list)",
+                       fix: "indent every command as a `- ` item under it, then run again")
+        }
         if command.list.isFlow {
             throw fail(command.list, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
                        fix: "write the list as a block list (one `- command` per line), then run again")
@@ -233,6 +237,15 @@ struct RewritePlanner {
         let suffix = "; else \(text.otherwise); fi"
         plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         let end = map.source(pipeline.range.upperBound)
+        let lineEnd = source.lineEnd(ofByte: end)
+        let restOfLine = source.bytes[end..<lineEnd]
+        if map.style == .plain, !singleLineSource, restOfLine.contains(where: { $0 != 0x20 && $0 != 0x09 }),
+           !BuildspecAnalysis.mentionsDefinitionsFile(source.text(source.lineStart(ofByte: end)..<lineEnd), matcher: ImageDefinitionsWriter.FileMatcher())
+        {
+            // The guard would end inside a line that has nothing to do with the writer.
+            throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines and ends in the middle of one, so the guard cannot close without changing that line",
+                       fix: "put the command in a `- |` block, then run again")
+        }
         if map.style == .plain, !singleLineSource, pipeline.range.upperBound >= trimmedEnd {
             // Keep the last source line as it was: the rest goes on a continuation line.
             let lineStart = source.lineStart(ofByte: end)
