@@ -275,8 +275,7 @@ struct RewritePlanner {
     /// A new `- text` item just above the command's item, when the command is an item of a
     /// block list whose `-` starts its line.
     private func listItem(before command: Buildspec.Command, text: String) -> TextEdit? {
-        guard command.list.kind == .sequence, !command.list.isFlow, command.node.range.lowerBound != command.list.range.lowerBound || true
-        else { return nil }
+        guard command.list.kind == .sequence, !command.list.isFlow else { return nil }
         var dash = command.node.range.lowerBound - 1
         while dash >= 0, source.bytes[dash] == 0x20 { dash -= 1 }
         guard dash >= 0, source.bytes[dash] == UInt8(ascii: "-") else { return nil }

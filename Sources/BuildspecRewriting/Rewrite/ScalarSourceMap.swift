@@ -78,7 +78,6 @@ struct ScalarSourceMap {
                             // `\` at the end of a line: the break is escaped, no space.
                             escapedBreak = true
                             index += 1
-                            // keep trailing blanks before the backslash
                             continue
                         }
                         let (decoded, length) = unescape(bytes, at: index + 1)
@@ -89,12 +88,6 @@ struct ScalarSourceMap {
                     }
                 }
                 breakOffset = contentEnd
-                if escapedBreak {
-                    // blanks before an escaped break are kept: re-read the line's tail
-                    var tail = contentEnd
-                    while tail < lineEnd, isBlank(bytes[tail]) { tail += 1 }
-                    breakOffset = contentEnd
-                }
             }
             first = false
             if isLast { break }

@@ -18,7 +18,7 @@ public struct ShellParser {
 
     public static func parse(_ text: String) throws(SyntaxError) -> ParsedShell {
         var parser = ShellParser(bytes: Array(text.utf8))
-        let script = try parser.parseList(until: [], insideParentheses: false)
+        let script = try parser.parseList(until: [])
         if parser.index < parser.bytes.count {
             throw SyntaxError(message: "unexpected `\(parser.peekToken())`", offset: parser.index)
         }
@@ -35,7 +35,7 @@ public struct ShellParser {
 
     // MARK: Lists and commands
 
-    private mutating func parseList(until terminators: Set<String>, insideParentheses: Bool) throws(SyntaxError) -> ShellScript {
+    private mutating func parseList(until terminators: Set<String>) throws(SyntaxError) -> ShellScript {
         depth += 1
         defer { depth -= 1 }
         if depth > 200 { throw SyntaxError(message: "commands nested too deeply", offset: index) }
@@ -63,7 +63,6 @@ public struct ShellParser {
                 throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index)
             }
         }
-        _ = insideParentheses
         return ShellScript(lists: lists)
     }
 
@@ -104,7 +103,7 @@ public struct ShellParser {
         guard index < bytes.count else { throw SyntaxError(message: "a command is missing at the end", offset: index) }
         if bytes[index] == UInt8(ascii: "(") {
             index += 1
-            let body = try parseList(until: [], insideParentheses: true)
+            let body = try parseList(until: [])
             try expect(")")
             var command = ShellCommand(kind: .subshell, parts: [(.body, body)], range: start..<lastTokenEnd)
             try parseTrailingRedirections(into: &command)
@@ -119,7 +118,7 @@ public struct ShellParser {
             case "{":
                 index += 1
                 lastTokenEnd = index
-                let body = try parseList(until: ["}"], insideParentheses: false)
+                let body = try parseList(until: ["}"])
                 try expectWord("}")
                 var command = ShellCommand(kind: .braceGroup, parts: [(.body, body)], range: start..<lastTokenEnd)
                 try parseTrailingRedirections(into: &command)
@@ -183,16 +182,16 @@ public struct ShellParser {
     private mutating func parseIf(start: Int) throws(SyntaxError) -> ShellCommand {
         try expectWord("if")
         var parts: [(role: ShellCommand.PartRole, script: ShellScript)] = []
-        parts.append((.condition, try parseList(until: ["then"], insideParentheses: false)))
+        parts.append((.condition, try parseList(until: ["then"])))
         try expectWord("then")
-        parts.append((.body, try parseList(until: ["elif", "else", "fi"], insideParentheses: false)))
+        parts.append((.body, try parseList(until: ["elif", "else", "fi"])))
         while true {
             if consumeWord("elif") {
-                parts.append((.condition, try parseList(until: ["then"], insideParentheses: false)))
+                parts.append((.condition, try parseList(until: ["then"])))
                 try expectWord("then")
-                parts.append((.body, try parseList(until: ["elif", "else", "fi"], insideParentheses: false)))
+                parts.append((.body, try parseList(until: ["elif", "else", "fi"])))
             } else if consumeWord("else") {
-                parts.append((.body, try parseList(until: ["fi"], insideParentheses: false)))
+                parts.append((.body, try parseList(until: ["fi"])))
             } else {
                 break
             }
@@ -205,9 +204,9 @@ public struct ShellParser {
 
     private mutating func parseLoop(_ keyword: String, start: Int) throws(SyntaxError) -> ShellCommand {
         try expectWord(keyword)
-        let condition = try parseList(until: ["do"], insideParentheses: false)
+        let condition = try parseList(until: ["do"])
         try expectWord("do")
-        let body = try parseList(until: ["done"], insideParentheses: false)
+        let body = try parseList(until: ["done"])
         try expectWord("done")
         var command = ShellCommand(
             kind: keyword == "while" ? .whileLoop : .untilLoop, parts: [(.condition, condition), (.body, body)],
@@ -233,7 +232,7 @@ public struct ShellParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: ";") { index += 1 }
         skipLinebreaks()
         try expectWord("do")
-        let body = try parseList(until: ["done"], insideParentheses: false)
+        let body = try parseList(until: ["done"])
         try expectWord("done")
         var command = ShellCommand(kind: .forLoop, words: words, parts: [(.body, body)], range: start..<lastTokenEnd)
         try parseTrailingRedirections(into: &command)
@@ -255,14 +254,14 @@ public struct ShellParser {
             // Patterns up to `)`.
             while true {
                 skipBlanks()
-                _ = try readWord(stopAtPatternEnd: true)
+                _ = try readWord()
                 skipBlanks()
                 guard index < bytes.count else { throw SyntaxError(message: "a `case` pattern is not closed", offset: index) }
                 if bytes[index] == UInt8(ascii: "|") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: ")") { index += 1; break }
                 throw SyntaxError(message: "unexpected `\(peekToken())` in a `case` pattern", offset: index)
             }
-            parts.append((.body, try parseList(until: ["esac"], insideParentheses: false)))
+            parts.append((.body, try parseList(until: ["esac"])))
             skipLinebreaks()
             if starts(with: ";;") || starts(with: ";&") { index += 2 }
         }
@@ -345,7 +344,7 @@ public struct ShellParser {
 
     // MARK: Words
 
-    private mutating func readWord(stopAtPatternEnd: Bool = false) throws(SyntaxError) -> ShellWord {
+    private mutating func readWord() throws(SyntaxError) -> ShellWord {
         let start = index
         var segments: [ShellWord.Segment] = []
         var text = ""
@@ -368,7 +367,6 @@ public struct ShellParser {
                 }
                 break
             }
-            _ = stopAtPatternEnd
             switch byte {
             case UInt8(ascii: "\\"):
                 if index + 1 < bytes.count {
@@ -455,7 +453,7 @@ public struct ShellParser {
                 index += 1
                 let pending = pendingHereDocuments
                 pendingHereDocuments = []
-                _ = try parseList(until: [], insideParentheses: true)
+                _ = try parseList(until: [])
                 pendingHereDocuments = pending + pendingHereDocuments
                 try expect(")")
             }
