@@ -28,7 +28,9 @@ public func rewriteFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     let kept = Set(output.split(whereSeparator: \.isNewline).map { normalized(Substring(withoutInsertedQuery($0))) })
     for line in String(decoding: input, as: UTF8.self).split(whereSeparator: \.isNewline) {
         let normal = normalized(line)
-        if normal.isEmpty || kept.contains(normal) { continue }
+        // As the oracle does: a line may lose the quote that opened or closed its scalar.
+        let unquoted = String(normal.drop { $0 == "'" || $0 == "\"" }.reversed().drop { $0 == "'" || $0 == "\"" }.reversed())
+        if normal.isEmpty || kept.contains(normal) || kept.contains(unquoted) { continue }
         // The writer's own line moves into the guard; like the oracle, let lines naming a
         // definitions file go.
         let lower = line.lowercased()

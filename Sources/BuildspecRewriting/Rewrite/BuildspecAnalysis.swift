@@ -36,6 +36,8 @@ struct BuildspecAnalysis {
     }
 
     let spec: Buildspec
+    /// `--definitions-file` names.
+    let extraNames: [String]
     var parsed: [ParsedShell?] = []
     var pushes: [Push] = []
     var queries: [Query] = []
@@ -46,6 +48,7 @@ struct BuildspecAnalysis {
 
     init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher) {
         self.spec = spec
+        extraNames = matcher.extraNames
         var environment = VariableEnvironment(buildspecVariables: spec.variables)
         for (index, command) in spec.commands.enumerated() {
             guard let text = command.text else {

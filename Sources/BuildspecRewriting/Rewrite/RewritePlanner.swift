@@ -237,16 +237,16 @@ struct RewritePlanner {
         let suffix = "; else \(text.otherwise); fi"
         plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         let end = map.source(pipeline.range.upperBound)
-        let lineEnd = source.lineEnd(ofByte: end)
-        let restOfLine = source.bytes[end..<lineEnd]
-        if map.style == .plain, !singleLineSource, restOfLine.contains(where: { $0 != 0x20 && $0 != 0x09 }),
-           !BuildspecAnalysis.mentionsDefinitionsFile(source.text(source.lineStart(ofByte: end)..<lineEnd), matcher: ImageDefinitionsWriter.FileMatcher())
-        {
-            // The guard would end inside a line that has nothing to do with the writer.
-            throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines and ends in the middle of one, so the guard cannot close without changing that line",
-                       fix: "put the command in a `- |` block, then run again")
+        let suffixOnItsOwnLine = map.style == .plain && !singleLineSource && pipeline.range.upperBound >= trimmedEnd
+        if !singleLineSource, map.style != .literal {
+            // A folded command: the guard may only change the lines that name the file.
+            let start = map.source(pipeline.range.lowerBound)
+            guard lineMentionsDefinitions(start), suffixOnItsOwnLine || lineMentionsDefinitions(end) else {
+                throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
+                           fix: "put the command in a `- |` block, then run again")
+            }
         }
-        if map.style == .plain, !singleLineSource, pipeline.range.upperBound >= trimmedEnd {
+        if suffixOnItsOwnLine {
             // Keep the last source line as it was: the rest goes on a continuation line.
             let lineStart = source.lineStart(ofByte: end)
             let indent = String(decoding: source.bytes[lineStart...].prefix { $0 == 0x20 }, as: UTF8.self)
@@ -305,6 +305,11 @@ struct RewritePlanner {
         let indent = String(decoding: source.bytes[lineStart..<sourceOffset], as: UTF8.self)
         guard indent.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
         return (lineStart, indent)
+    }
+
+    private func lineMentionsDefinitions(_ offset: Int) -> Bool {
+        let line = source.text(source.lineStart(ofByte: offset)..<source.lineEnd(ofByte: offset))
+        return BuildspecAnalysis.mentionsDefinitionsFile(line, matcher: ImageDefinitionsWriter.FileMatcher(extraNames: analysis.extraNames))
     }
 
     private func restOfLineIsEmpty(_ bytes: [UInt8], from offset: Int) -> Bool {
