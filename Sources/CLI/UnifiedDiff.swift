@@ -85,7 +85,7 @@ enum UnifiedDiff {
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
                 result.append((" ", i, j)); i += 1; j += 1
-            } else if j < b.count, i == a.count || table[i][j + 1] >= table[i + 1][j] {
+            } else if j < b.count, i == a.count || table[i][j + 1] > table[i + 1][j] {
                 result.append(("+", i, j)); j += 1
             } else {
                 result.append(("-", i, j)); i += 1
