@@ -141,6 +141,24 @@ import Testing
         #expect(read(root, "b/buildspec.yml") == "version: 0.2\nphases: [\n")
     }
 
+    @Test func aFiftyMegabyteFileGetsACorrectAnswer() throws {
+        let root = try ToolProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var text = "version: 0.2\nphases:\n  build:\n    commands:\n"
+        let line = "      - echo building part NUMBER of the service with a long enough line of text to fill the file\n"
+        var number = 0
+        while text.utf8.count < 50_000_000 {
+            text += line.replacing("NUMBER", with: String(number))
+            number += 1
+        }
+        text += "      - docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v1\n"
+        text += "      - printf x > imagedefinitions.json\n"
+        try Data(text.utf8).write(to: root.appendingPathComponent("buildspec.yml"))
+        let result = try ToolProcess.run(["--check", "buildspec.yml"], in: root)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("buildspec.yml:\(number + 6):9: error: `imagedefinitions.json` is written"))
+    }
+
     @Test func jsonReport() throws {
         let root = try folder([
             "a/buildspec.yml": Self.unguarded, "b/buildspec.yml": "version: 9\n", "c/buildspec.yml": "version: 0.2\nphases: {}\n",
