@@ -13,7 +13,6 @@ struct BuildspecAnalysis {
     struct Push {
         var point: Point
         var repository: Result<ImageRepository, RepositoryError>
-        var place: PipelinePlace
     }
 
     struct Query {
@@ -119,20 +118,13 @@ struct BuildspecAnalysis {
             }
             for command in place.pipeline.commands where command.kind == .simple {
                 let commandText = shell.text(command.range)
-                // `bash -c '...docker push...'`: the inner script pushes too.
-                if let inner = Self.innerScript(of: command), let innerShell = try? ShellParser.parse(inner) {
-                    for innerPlace in ShellWalker.places(in: innerShell) {
-                        for innerCommand in innerPlace.pipeline.commands where innerCommand.kind == .simple {
-                            for push in ImagePush.pushes(in: innerCommand) {
-                                pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment), place: place))
-                            }
-                        }
+                // `bash -c '...docker push...'`: the inner script pushes too, at this point.
+                let inner = Self.innerScript(of: command).flatMap { try? ShellParser.parse($0) }
+                let innerCommands = inner.map { ShellWalker.places(in: $0).flatMap(\.pipeline.commands) } ?? []
+                for pushing in [command] + innerCommands {
+                    for push in ImagePush.pushes(in: pushing) {
+                        pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
                     }
-                }
-                for push in ImagePush.pushes(in: command) {
-                    pushes.append(
-                        Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment), place: place)
-                    )
                 }
                 if RegistryQuery.isQuery(commandText) {
                     for redirection in command.redirections where redirection.writesFile {

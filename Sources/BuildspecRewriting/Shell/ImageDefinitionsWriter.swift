@@ -10,11 +10,17 @@ public struct ImageDefinitionsWriter: Sendable {
         public var extraNames: [String]
         /// `artifacts.files` entries: a `.json` listed there whose writer names `imageUri` or
         /// `ImageURI` is an image-definitions file whatever its name.
-        public var artifactFiles: [String]
+        public let artifactFiles: [String]
+        /// The entries with `$NAME` written `${NAME}` (they are the same path), read once.
+        private let artifactPatterns: [(entry: String, glob: GlobPattern)]
 
         public init(extraNames: [String] = [], artifactFiles: [String] = []) {
             self.extraNames = extraNames
             self.artifactFiles = artifactFiles
+            artifactPatterns = artifactFiles.map { listed in
+                let entry = Self.bracedVariables(listed)
+                return (entry, GlobPattern(entry))
+            }
         }
 
         /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
@@ -36,10 +42,8 @@ public struct ImageDefinitionsWriter: Sendable {
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
             guard writerText.containsBytes("imageUri") || writerText.containsBytes("ImageURI") else { return false }
-            return artifactFiles.contains { listed in
-                // `$NAME` and `${NAME}` are the same path.
-                let entry = Self.bracedVariables(listed)
-                return entry == target || entry == name || GlobPattern(entry).matches(target) || GlobPattern(entry).matches(name)
+            return artifactPatterns.contains { pattern in
+                pattern.entry == target || pattern.entry == name || pattern.glob.matches(target) || pattern.glob.matches(name)
             }
         }
     }
@@ -80,7 +84,7 @@ public struct ImageDefinitionsWriter: Sendable {
 }
 
 /// A shell glob (`*`, `**`, `?`) as CodeBuild reads artifact paths.
-struct GlobPattern {
+struct GlobPattern: Sendable {
     private let pattern: [Character]
 
     init(_ pattern: String) {
