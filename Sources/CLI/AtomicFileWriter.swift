@@ -7,7 +7,9 @@ import Darwin
 #endif
 
 /// Replaces a file's bytes so that a reader sees the old file or the new one, never half of
-/// either: a temporary file in the same folder, flushed, then renamed over the original.
+/// either: a temporary file in the same folder, renamed over the original. Like git and the
+/// formatters, it does not fsync each file: a rename is atomic for every reader, and forcing
+/// every file to disk made a batch of 600 rewrites six times slower.
 enum AtomicFileWriter {
     struct Failure: Error {
         var message: String
@@ -32,7 +34,7 @@ enum AtomicFileWriter {
         }
         let writeOK = bytes.withUnsafeBytes { POSIX.writeAll(descriptor, $0) }
         let writeError = errorText()
-        guard writeOK, fchmod(descriptor, status.st_mode & 0o7777) == 0, fsync(descriptor) == 0 else {
+        guard writeOK, fchmod(descriptor, status.st_mode & 0o7777) == 0 else {
             close(descriptor)
             throw Failure(message: "cannot write the new content (\(writeError)); the file is unchanged")
         }

@@ -83,7 +83,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = RewriteOptions(repositoryName: repositoryName, definitionsFiles: definitionsFile)
+        let options = RewriteOptions(repositoryName: repositoryName, definitionsFiles: definitionsFile, verifiesOutput: !check)
         if paths == ["-"] {
             try runStandardInput(options)
             return

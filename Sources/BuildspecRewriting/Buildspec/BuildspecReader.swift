@@ -74,10 +74,10 @@ public enum BuildspecReader {
             }
             for name in Buildspec.phaseNames {
                 guard let phase = phases[name], phase.kind == .mapping else { continue }
-                commands += entries(of: phase["commands"], phase: name, section: .commands, diagnostics: &diagnostics)
+                appendEntries(of: phase["commands"], phase: name, section: .commands, to: &commands, diagnostics: &diagnostics)
                 let finally = phase["finally"]
                 let finallyList = finally?.kind == .mapping ? finally?["commands"] : finally
-                commands += entries(of: finallyList, phase: name, section: .finally, diagnostics: &diagnostics)
+                appendEntries(of: finallyList, phase: name, section: .finally, to: &commands, diagnostics: &diagnostics)
             }
         }
 
@@ -94,39 +94,44 @@ public enum BuildspecReader {
     }
 
     /// The first mapping key that repeats an earlier key of the same mapping.
-    static func firstDuplicateKey(in root: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
-        var pending = [root]
-        while let node = pending.popLast() {
-            if node.kind == .mapping, node.children.count > 2 {
-                let keys = stride(from: 0, to: node.children.count, by: 2).map { node.children[$0] }.filter(\.isScalar)
-                if keys.count <= 16 {
-                    // Buildspec mappings are small: comparing pairs beats hashing.
-                    for (index, key) in keys.enumerated() {
-                        if let first = keys[..<index].first(where: { $0.value == key.value }) { return (first, key) }
-                    }
-                } else {
-                    var seen: [String: YAMLNode] = [:]
-                    for key in keys {
-                        if let first = seen[key.value] { return (first, key) }
-                        seen[key.value] = key
+    static func firstDuplicateKey(in node: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
+        let children = node.children
+        if node.kind == .mapping, children.count > 2 {
+            // Compared in place, pair by pair: buildspec mappings are small, and copying the
+            // keys out would retain every one of them.
+            if children.count <= 32 {
+                for second in stride(from: 2, to: children.count, by: 2) where children[second].isScalar {
+                    for first in stride(from: 0, to: second, by: 2)
+                    where children[first].isScalar && children[first].value == children[second].value {
+                        return (children[first], children[second])
                     }
                 }
+            } else {
+                var seen: [String: Int] = [:]
+                for key in stride(from: 0, to: children.count, by: 2) where children[key].isScalar {
+                    if let first = seen[children[key].value] { return (children[first], children[key]) }
+                    seen[children[key].value] = key
+                }
             }
-            for child in node.children where child.kind == .mapping || child.kind == .sequence { pending.append(child) }
+        }
+        // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
+        for child in children where child.kind == .mapping || child.kind == .sequence {
+            if let found = firstDuplicateKey(in: child) { return found }
         }
         return nil
     }
 
-    private static func entries(
-        of list: YAMLNode?, phase: String, section: Buildspec.Section, diagnostics: inout [Diagnostic]
-    ) -> [Buildspec.Command] {
-        guard let list else { return [] }
+    private static func appendEntries(
+        of list: YAMLNode?, phase: String, section: Buildspec.Section, to commands: inout [Buildspec.Command],
+        diagnostics: inout [Diagnostic]
+    ) {
+        guard let list else { return }
         switch list.kind {
         case .scalar:
-            if list.scalarStyle == .plain, list.value.isEmpty || list.value == "~" || list.value == "null" { return [] }
-            return [Buildspec.Command(phase: phase, section: section, list: list, node: list, text: list.value)]
+            if list.scalarStyle == .plain, list.value.isEmpty || list.value == "~" || list.value == "null" { return }
+            commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: list, text: list.value))
         case .sequence:
-            return list.children.map { item in
+            for item in list.children {
                 var text: String?
                 if item.isScalar {
                     text = item.value
@@ -139,10 +144,10 @@ public enum BuildspecReader {
                         )
                     )
                 }
-                return Buildspec.Command(phase: phase, section: section, list: list, node: item, text: text)
+                commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: item, text: text))
             }
         default:
-            return []
+            return
         }
     }
 

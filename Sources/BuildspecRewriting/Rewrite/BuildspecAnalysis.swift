@@ -48,9 +48,15 @@ struct BuildspecAnalysis {
     init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher) {
         self.spec = spec
         extraNames = matcher.extraNames
+        // Most files write no image definitions: when no command can, there is nothing to
+        // read as shell (pushes and assignments only matter to a writer's guard).
+        guard spec.commands.indices.contains(where: { spec.commands[$0].text.map(matcher.mayNameDefinitions) ?? false }) else {
+            parsed = Array(repeating: nil, count: spec.commands.count)
+            return
+        }
         var environment = VariableEnvironment(buildspecVariables: spec.variables)
-        for (index, command) in spec.commands.enumerated() {
-            guard let text = command.text else {
+        for index in spec.commands.indices {
+            guard let text = spec.commands[index].text else {
                 parsed.append(nil)
                 continue
             }
@@ -68,7 +74,7 @@ struct BuildspecAnalysis {
                 if Self.mentionsDefinitionsFile(text, matcher: matcher) {
                     diagnostics.append(
                         Diagnostic(
-                            .error, at: command.node.start,
+                            .error, at: spec.commands[index].node.start,
                             "cannot read this command as POSIX shell (\(error.message)), and it mentions an image-definitions file",
                             fix: "fix the shell syntax, or guard the writer by hand"
                         )
@@ -85,13 +91,13 @@ struct BuildspecAnalysis {
                                   matcher: ImageDefinitionsWriter.FileMatcher) {
         var writerRanges: [Range<Int>] = []
         for place in ShellWalker.places(in: shell) {
-            let pipelineText = shell.text(place.pipeline.range.lowerBound..<shell.extendedEnd(of: place.pipeline))
             let point = Point(command: index, offset: place.pipeline.range.lowerBound)
             // Writers first: `X=$(...) printf > f` reads the old environment.
             if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }),
                let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher)
             {
                 writerRanges.append(place.pipeline.range)
+                let pipelineText = shell.text(place.pipeline.range.lowerBound..<shell.extendedEnd(of: place.pipeline))
                 let unterminated = place.pipeline.commands.flatMap(\.redirections).compactMap(\.hereDocument)
                     .map { shell.hereDocuments[$0] }.first { !$0.isTerminated }
                 if let hereDocument = unterminated {
@@ -117,7 +123,6 @@ struct BuildspecAnalysis {
                 )
             }
             for command in place.pipeline.commands where command.kind == .simple {
-                let commandText = shell.text(command.range)
                 // `bash -c '...docker push...'`: the inner script pushes too, at this point.
                 let inner = Self.innerScript(of: command).flatMap { try? ShellParser.parse($0) }
                 let innerCommands = inner.map { ShellWalker.places(in: $0).flatMap(\.pipeline.commands) } ?? []
@@ -126,7 +131,10 @@ struct BuildspecAnalysis {
                         pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
                     }
                 }
-                if RegistryQuery.isQuery(commandText) {
+                // `aws ecr list-images ... > file`: a query that hands its answer over in a file.
+                if command.redirections.contains(where: \.writesFile), case let commandText = shell.text(command.range),
+                   RegistryQuery.isQuery(commandText)
+                {
                     for redirection in command.redirections where redirection.writesFile {
                         queries.append(
                             Query(point: point, variable: nil, file: shell.text(redirection.target.range),
@@ -135,8 +143,10 @@ struct BuildspecAnalysis {
                     }
                 }
                 for assignment in VariableEnvironment.assignments(of: command) {
-                    let valueText = shell.text(assignment.value.range)
-                    if RegistryQuery.isQuery(valueText) {
+                    // A query in a value is a command substitution: an opaque segment.
+                    if assignment.value.segments.contains(where: { if case .opaque = $0 { true } else { false } }),
+                       case let valueText = shell.text(assignment.value.range), RegistryQuery.isQuery(valueText)
+                    {
                         queries.append(
                             Query(point: point, variable: assignment.name, file: nil,
                                   argument: RegistryQuery.repositoryArgument(in: valueText))
@@ -152,11 +162,27 @@ struct BuildspecAnalysis {
     /// Whether a command can hold a redirection or `tee` (a writer), a push, an assignment or
     /// a registry query; anything else needs no shell reading.
     static func mayMatter(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> Bool {
-        for byte in text.utf8 where byte == UInt8(ascii: ">") || byte == UInt8(ascii: "=") {
-            return true
+        if !matcher.extraNames.isEmpty { return true }
+        var text = text
+        return text.withUTF8 { bytes in
+            // One pass: `>`, `=`, or the words `push`, `tee` and `ecr`.
+            func follows(_ word: StaticString, at index: Int) -> Bool {
+                let count = word.utf8CodeUnitCount
+                guard index + count <= bytes.count else { return false }
+                for offset in 1..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+                return true
+            }
+            for index in bytes.indices {
+                switch bytes[index] {
+                case UInt8(ascii: ">"), UInt8(ascii: "="): return true
+                case UInt8(ascii: "p") where follows("push", at: index): return true
+                case UInt8(ascii: "t") where follows("tee", at: index): return true
+                case UInt8(ascii: "e") where follows("ecr", at: index): return true
+                default: continue
+                }
+            }
+            return false
         }
-        return text.containsBytes("push") || text.containsBytes("tee") || text.containsBytes("ecr")
-            || matcher.extraNames.contains { text.containsBytes($0) }
     }
 
     /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.
@@ -178,7 +204,7 @@ struct BuildspecAnalysis {
         let names = Set(VariableEnvironment.variableNames(in: text))
         return queries.contains { query in
             if let variable = query.variable, names.contains(variable) { return true }
-            if let file = query.file, text.contains(file) { return true }
+            if let file = query.file, text.containsBytes(file) { return true }
             return false
         }
     }

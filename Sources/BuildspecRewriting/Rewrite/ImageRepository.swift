@@ -27,13 +27,21 @@ public struct ImageRepository: Sendable, Hashable {
     /// ECR's rule for repository names: lowercase letters and digits, with `.`, `_`, `-`
     /// between them and `/` between parts; 2 to 256 characters.
     public static func isValidName(_ name: String) -> Bool {
-        guard (2...256).contains(name.utf8.count) else { return false }
-        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { part in
-            guard let first = part.first, let last = part.last else { return false }
-            let alphanumeric: (Character) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }
-            guard alphanumeric(first), alphanumeric(last) else { return false }
-            return part.allSatisfy { alphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-" }
+        let bytes = Array(name.utf8)
+        guard (2...256).contains(bytes.count) else { return false }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
+        // Every part between slashes starts and ends alphanumeric; `.`, `_`, `-` only inside.
+        guard isAlphanumeric(bytes[0]), isAlphanumeric(bytes[bytes.count - 1]) else { return false }
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): continue
+            case UInt8(ascii: "/"): guard isAlphanumeric(bytes[index - 1]), isAlphanumeric(bytes[index + 1]) else { return false }
+            case let byte: guard isAlphanumeric(byte) else { return false }
+            }
+        }
+        return true
     }
 
     /// Finds the repository of a pushed reference, expanding the variables the file assigned
@@ -52,7 +60,8 @@ public struct ImageRepository: Sendable, Hashable {
             expanded.insert(name)
             segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
         }
-        let written = ImageDefinitionsWriter.unquoted(reference)
+        // The reference as written, for messages only.
+        var written: String { ImageDefinitionsWriter.unquoted(reference) }
         guard let slash = slashPosition(in: segments) else {
             // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
             if case .variable(let name) = segments.first, segments.count == 1 || startsTag(segments[1]) {
@@ -64,12 +73,12 @@ public struct ImageRepository: Sendable, Hashable {
         var name = textAfter(slash) + Array(segments[(slash.segment + 1)...])
         name = stripTag(name)
         let hostText = host.map(describe).joined()
-        if hostText.contains("public.ecr.aws") {
+        if hostText.containsBytes("public.ecr.aws") {
             return .failure(.notECR("`\(written)` is in ECR Public, which `aws ecr list-images` cannot ask"))
         }
         let hostIsVariable = host.contains { if case .text = $0 { return false } else { return true } }
-        if !hostIsVariable, !hostText.contains(".dkr.ecr."), !hostText.contains("amazonaws.com") {
-            let registry = hostText.contains(".") || hostText.contains(":") || hostText == "localhost"
+        if !hostIsVariable, !hostText.containsBytes(".dkr.ecr."), !hostText.containsBytes("amazonaws.com") {
+            let registry = hostText.containsBytes(".") || hostText.containsBytes(":") || hostText == "localhost"
                 ? "registry `\(hostText)`, not ECR" : "Docker Hub"
             return .failure(.notECR("`\(written)` goes to \(registry); `aws ecr list-images` cannot ask it"))
         }
@@ -93,7 +102,8 @@ public struct ImageRepository: Sendable, Hashable {
             }
             return .success(ImageRepository(argument: literal, identity: identity, literalName: literal))
         }
-        guard literal.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || "._-/".contains($0) }) else {
+        guard literal.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+            || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") }) else {
             return .failure(.unknown("cannot tell the repository name of `\(written)`"))
         }
         if name.count == 1, case .variable(let variable) = name[0] { argument = "$\(variable)" }
@@ -132,7 +142,7 @@ public struct ImageRepository: Sendable, Hashable {
 
     private static func slashPosition(in segments: [ShellWord.Segment]) -> Slash? {
         for (index, segment) in segments.enumerated() {
-            if case .text(let text) = segment, let slash = text.firstIndex(of: "/") {
+            if case .text(let text) = segment, let slash = text.firstIndex(ofASCII: UInt8(ascii: "/")) {
                 return Slash(segment: index, offset: slash, text: text)
             }
         }
@@ -154,12 +164,12 @@ public struct ImageRepository: Sendable, Hashable {
         var result: [ShellWord.Segment] = []
         for segment in name {
             if case .text(let text) = segment {
-                if let at = text.firstIndex(of: "@") {
+                if let at = text.firstIndex(ofASCII: UInt8(ascii: "@")) {
                     let kept = String(text[..<at])
                     if !kept.isEmpty { result.append(.text(kept)) }
                     return result
                 }
-                if let colon = text.firstIndex(of: ":"), !text[colon...].contains("/") {
+                if let colon = text.firstIndex(ofASCII: UInt8(ascii: ":")), !text[colon...].utf8.contains(UInt8(ascii: "/")) {
                     let kept = String(text[..<colon])
                     if !kept.isEmpty { result.append(.text(kept)) }
                     return result

@@ -88,7 +88,7 @@ struct RewritePlanner {
         let matched = analysis.pushes.filter { push in
             guard case .success(let repository) = push.repository else { return false }
             if !repository.identity.isDisjoint(with: writer.mentions) { return true }
-            if let name = repository.literalName, writer.text.contains(name) { return true }
+            if let name = repository.literalName, writer.text.containsBytes(name) { return true }
             return false
         }
         let candidates = matched.isEmpty ? analysis.pushes : matched
@@ -178,7 +178,7 @@ struct RewritePlanner {
         } else {
             plan.edits.append(TextEdit(range: at(map.source(topLevel.range.lowerBound)), replacement: escaped("\(query) || exit 1; ", for: map.style)))
         }
-        plan.lines.append(source.position(ofByte: map.source(point.offset)).line)
+        plan.lines.append(source.line(ofByte: map.source(point.offset), after: command.node.start))
     }
 
     private func guardWriter(_ writer: BuildspecAnalysis.Writer, answers: [GuardText.Answer], into plan: inout Plan) throws(Failure) {
@@ -188,7 +188,7 @@ struct RewritePlanner {
         let condition = text.condition(answers)
         let pipeline = writer.place.pipeline
         plan.editedCommands.insert(node.range.lowerBound)
-        plan.lines.append(source.position(ofByte: node.range.lowerBound).line)
+        plan.lines.append(node.start.line)
         let valueBytes = parsed.text
         let trimmedStart = valueBytes.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? 0
         let trimmedEnd = (valueBytes.lastIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }).map { $0 + 1 } ?? 0

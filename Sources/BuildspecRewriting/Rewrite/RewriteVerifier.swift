@@ -11,7 +11,7 @@ enum RewriteVerifier {
         }
         let (parsedSpec, _) = BuildspecReader.read(root, source: source)
         guard let spec = parsedSpec else { return "the result is no longer a buildspec" }
-        if withoutCommands(original.root) != withoutCommands(spec.root) {
+        if !sameDataOutsideCommands(original.root, spec.root) {
             return "the result changed data outside the phases' commands"
         }
         // Every command list keeps its unedited entries, in order, and gains only the new ones.
@@ -23,12 +23,12 @@ enum RewriteVerifier {
             guard new.children.count == old.children.count + added || (old.kind != .sequence && added == 0) else {
                 return "a command list has \(new.children.count) entries instead of \(old.children.count + added)"
             }
-            var remaining = new.children.map(\.data)[...]
+            var next = 0
             for item in old.children where !plan.editedCommands.contains(item.range.lowerBound) {
-                guard let found = remaining.firstIndex(of: item.data) else {
+                guard let found = new.children[next...].firstIndex(where: { $0.hasSameData(as: item) }) else {
                     return "the command at line \(item.start.line) did not survive unchanged"
                 }
-                remaining = remaining[(found + 1)...]
+                next = found + 1
             }
         }
         // Idempotence (a second rewrite changes nothing) is proven by the golden, property and
@@ -41,27 +41,33 @@ enum RewriteVerifier {
         return spec.commands.map(\.list).filter { seen.insert($0.range.lowerBound).inserted }
     }
 
-    /// The document's data with every phase's `commands` and `finally` lists blanked out.
-    static func withoutCommands(_ root: YAMLNode) -> YAMLData {
-        var root = root
-        guard let phasesIndex = root.children.indices.first(where: { $0 % 2 == 0 && root.children[$0].value == "phases" }),
-              phasesIndex + 1 < root.children.count
-        else { return root.data }
-        var phases = root.children[phasesIndex + 1]
-        for index in phases.children.indices where index % 2 == 1 {
-            var phase = phases.children[index]
-            for key in phase.children.indices where key % 2 == 0 && key + 1 < phase.children.count {
-                let name = phase.children[key].value
-                if name == "commands" || name == "finally" {
-                    phase.children[key + 1] = YAMLNode(
-                        kind: .scalar, scalarStyle: .plain, isFlow: false, value: "(commands)", anchor: nil, tag: nil,
-                        children: [], range: 0..<0, start: SourcePosition(offset: 0, line: 1, column: 1)
-                    )
-                }
-            }
-            phases.children[index] = phase
+    /// Whether two documents hold the same data once every phase's `commands` and `finally`
+    /// values are set aside.
+    static func sameDataOutsideCommands(_ old: YAMLNode, _ new: YAMLNode) -> Bool {
+        guard old.kind == .mapping, new.kind == .mapping, old.children.count == new.children.count,
+              let phases = old.children.indices.first(where: { $0 % 2 == 0 && old.children[$0].value == "phases" }),
+              phases + 1 < old.children.count
+        else { return old.hasSameData(as: new) }
+        return old.children.indices.allSatisfy { index in
+            index == phases + 1
+                ? sameDataOutsideCommands(phases: old.children[index], new.children[index])
+                : old.children[index].hasSameData(as: new.children[index])
         }
-        root.children[phasesIndex + 1] = phases
-        return root.data
+    }
+
+    private static func sameDataOutsideCommands(phases old: YAMLNode, _ new: YAMLNode) -> Bool {
+        guard old.kind == new.kind, old.children.count == new.children.count else { return false }
+        guard old.kind == .mapping || old.kind == .sequence else { return old.hasSameData(as: new) }
+        return old.children.indices.allSatisfy { index in
+            guard index % 2 == 1 else { return old.children[index].hasSameData(as: new.children[index]) }
+            let (phase, newPhase) = (old.children[index], new.children[index])
+            guard phase.kind == newPhase.kind, phase.children.count == newPhase.children.count else { return false }
+            guard phase.kind == .mapping || phase.kind == .sequence else { return phase.hasSameData(as: newPhase) }
+            return phase.children.indices.allSatisfy { entry in
+                // A value under `commands` or `finally` (its key compared just before) may differ.
+                if entry % 2 == 1, ["commands", "finally"].contains(phase.children[entry - 1].value) { return true }
+                return phase.children[entry].hasSameData(as: newPhase.children[entry])
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ struct VariableEnvironment: Sendable {
             return []
         }
         return command.words.dropFirst().compactMap { word in
-            guard case .text(let first) = word.segments.first, let equals = first.firstIndex(of: "=") else { return nil }
+            guard case .text(let first) = word.segments.first, let equals = first.firstIndex(ofASCII: UInt8(ascii: "=")) else { return nil }
             let variable = String(first[..<equals])
             guard let head = variable.utf8.first, head == UInt8(ascii: "_") || (head | 0x20 >= UInt8(ascii: "a") && head | 0x20 <= UInt8(ascii: "z")),
                   variable.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 | 0x20 >= UInt8(ascii: "a") && $0 | 0x20 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) })

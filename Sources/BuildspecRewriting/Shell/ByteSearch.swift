@@ -3,20 +3,44 @@ extension String {
     /// `contains(_:)`, which walks grapheme clusters, on the hot path of every command.
     func containsBytes(_ needle: String) -> Bool {
         let pattern = Array(needle.utf8)
+        return utf8.withContiguousStorageIfAvailable { $0.containsBytes(pattern) } ?? contains(needle)
+    }
+}
+
+extension String {
+    /// What follows the last `/` (trailing ones ignored), as `split(separator: "/").last`
+    /// gives it, or the whole text when that is empty; found byte by byte.
+    var lastPathComponent: String {
+        let slash = UInt8(ascii: "/")
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return self }
+        var start = end
+        while start > utf8.startIndex, utf8[utf8.index(before: start)] != slash { start = utf8.index(before: start) }
+        return start == utf8.startIndex && end == utf8.endIndex ? self : String(self[start..<end])
+    }
+
+    /// The index of the first `byte` (an ASCII character), found byte by byte.
+    func firstIndex(ofASCII byte: UInt8) -> String.Index? {
+        utf8.firstIndex(of: byte)
+    }
+}
+
+extension Collection where Element == UInt8, Index == Int {
+    /// Whether `pattern` occurs in these bytes.
+    func containsBytes(_ pattern: [UInt8]) -> Bool {
         guard let first = pattern.first else { return true }
-        return utf8.withContiguousStorageIfAvailable { haystack -> Bool in
-            guard haystack.count >= pattern.count else { return false }
-            var index = 0
-            let last = haystack.count - pattern.count
-            while index <= last {
-                if haystack[index] == first {
-                    var matched = 1
-                    while matched < pattern.count, haystack[index + matched] == pattern[matched] { matched += 1 }
-                    if matched == pattern.count { return true }
-                }
-                index += 1
+        guard count >= pattern.count else { return false }
+        var index = startIndex
+        let last = endIndex - pattern.count
+        while index <= last {
+            if self[index] == first {
+                var matched = 1
+                while matched < pattern.count, self[index + matched] == pattern[matched] { matched += 1 }
+                if matched == pattern.count { return true }
             }
-            return false
-        } ?? contains(needle)
+            index += 1
+        }
+        return false
     }
 }

@@ -26,9 +26,49 @@ public struct ImageDefinitionsWriter: Sendable {
         /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
         /// `imagesdefinitions.json`), any case, any folder.
         public static func hasDefinitionsName(_ path: String) -> Bool {
-            let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+            let name = path.lastPathComponent.lowercased()
             guard name.hasSuffix(".json") else { return false }
             return name.containsBytes("imagedefinition") || name.containsBytes("imagesdefinition") || name.containsBytes("imagedetail")
+        }
+
+        /// Whether a command's text can hold a definitions writer at all: it names a
+        /// definitions file or `imageUri` (any case, once the shell has removed quotes,
+        /// backslashes and line continuations), or `--definitions-file` names are in play.
+        /// Cheap, and never false for a command `find(in:of:matcher:)` would match, so
+        /// commands (and whole files) without any can skip the shell reading.
+        public func mayNameDefinitions(_ text: String) -> Bool {
+            if !extraNames.isEmpty { return true }
+            var text = text
+            return text.withUTF8 { bytes in
+                // Every word starts with `image`: look for that, then for what may follow it.
+                for start in bytes.indices where bytes[start] | 0x20 == UInt8(ascii: "i") {
+                    guard let rest = Self.skip(Self.image, in: bytes, from: start) else { continue }
+                    if Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil }) { return true }
+                }
+                return false
+            }
+        }
+
+        private static let image = Array("image".utf8)
+        private static let endings = ["definition", "sdefinition", "detail", "uri"].map { Array($0.utf8) }
+
+        /// Where `word` (lowercase) ends when it starts at `start`, in any case and with what
+        /// the shell drops in between; nil when it does not stand there.
+        private static func skip(_ word: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+            var index = start
+            for expected in word {
+                while index < bytes.count, isDroppedByShell(bytes[index]) { index += 1 }
+                guard index < bytes.count else { return nil }
+                let byte = bytes[index]
+                guard (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == expected else { return nil }
+                index += 1
+            }
+            return index
+        }
+
+        /// Quotes, backslashes and the line breaks of continuations.
+        private static func isDroppedByShell(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") || byte == 0x0A || byte == 0x0D
         }
 
         static func bracedVariables(_ path: String) -> String {
@@ -37,10 +77,12 @@ public struct ImageDefinitionsWriter: Sendable {
             return ImageDefinitionsWriter.unquoted(word)
         }
 
-        func matches(target: String, writerText: String) -> Bool {
-            let name = target.split(separator: "/").last.map(String.init) ?? target
+        func matches(target: String, writerText: @autoclosure () -> String) -> Bool {
+            let name = target.lastPathComponent
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
+            guard !artifactPatterns.isEmpty else { return false }
+            let writerText = writerText()
             guard writerText.containsBytes("imageUri") || writerText.containsBytes("ImageURI") else { return false }
             return artifactPatterns.contains { pattern in
                 pattern.entry == target || pattern.entry == name || pattern.glob.matches(target) || pattern.glob.matches(name)
@@ -51,7 +93,7 @@ public struct ImageDefinitionsWriter: Sendable {
     /// The definitions file a pipeline writes, if any: through a redirection of any of its
     /// commands (`>`, `>>`, `>|`, here-documents included) or as a `tee` argument.
     public static func find(in pipeline: ShellPipeline, of parsed: ParsedShell, matcher: FileMatcher) -> ImageDefinitionsWriter? {
-        let writerText = parsed.text(pipeline.range.lowerBound..<parsed.extendedEnd(of: pipeline))
+        var writerText: String { parsed.text(pipeline.range.lowerBound..<parsed.extendedEnd(of: pipeline)) }
         for command in pipeline.commands {
             for redirection in command.redirections where redirection.writesFile {
                 let target = parsed.text(redirection.target.range)

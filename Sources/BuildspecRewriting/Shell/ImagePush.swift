@@ -5,7 +5,7 @@ public struct ImagePush: Sendable {
     /// The pushes one simple command makes: `docker push REF`, `docker image push REF`,
     /// `podman push REF`, `docker build ... --push -t REF`, `docker buildx build --push -t REF`.
     public static func pushes(in command: ShellCommand) -> [ImagePush] {
-        guard command.kind == .simple else { return [] }
+        guard command.kind == .simple, isContainerTool(command.words) else { return [] }
         var words = command.words.map { $0.literal }
         var references = command.words
         // `sudo docker push`, `command docker push`
@@ -14,7 +14,7 @@ public struct ImagePush: Sendable {
             references.removeFirst()
         }
         guard let program = words.first ?? nil else { return [] }
-        let name = program.split(separator: "/").last.map(String.init) ?? program
+        let name = program.lastPathComponent
         guard name == "docker" || name == "podman" else { return [] }
         var position = 1
         let globalOptionsWithValue: Set<String> = ["-H", "--host", "--config", "-c", "--context", "-l", "--log-level"]
@@ -67,5 +67,17 @@ public struct ImagePush: Sendable {
         default:
             return []
         }
+    }
+
+    /// Whether the program is `docker` or `podman` (after `sudo`, `command`, `exec`): most
+    /// commands are not, and need no closer look.
+    private static func isContainerTool(_ words: [ShellWord]) -> Bool {
+        for word in words {
+            guard let text = word.literal else { return false }
+            if text == "sudo" || text == "command" || text == "exec" { continue }
+            let name = text.lastPathComponent
+            return name == "docker" || name == "podman"
+        }
+        return false
     }
 }

@@ -13,7 +13,8 @@ public struct ShellParser {
     private var pendingHereDocuments: [(index: Int, delimiter: String, stripTabs: Bool)] = []
     private var depth = 0
 
-    private static let reservedWords: Set<String> = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while",
+    private static let reservedWordBytes = reservedWords.map { Array($0.utf8) }
+    private static let reservedWords: [String] = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while",
                                                      "until", "case", "esac", "{", "}", "function"]
 
     public static func parse(_ text: String) throws(SyntaxError) -> ParsedShell {
@@ -347,10 +348,8 @@ public struct ShellParser {
     private mutating func readWord() throws(SyntaxError) -> ShellWord {
         let start = index
         var segments: [ShellWord.Segment] = []
-        var text = ""
-        func flush() {
-            if !text.isEmpty { segments.append(.text(text)); text = "" }
-        }
+        // The literal text so far, as bytes: one String per segment, not one per character.
+        var text: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
             if isBlank(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&")
@@ -361,7 +360,7 @@ public struct ShellParser {
                     // `name=(a b)`: a bash array; keep it whole.
                     let open = index
                     try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-                    flush()
+                    Self.flush(&text, into: &segments)
                     segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
                     continue
                 }
@@ -370,40 +369,58 @@ public struct ShellParser {
             switch byte {
             case UInt8(ascii: "\\"):
                 if index + 1 < bytes.count {
-                    if bytes[index + 1] != UInt8(ascii: "\n") { text += String(decoding: [bytes[index + 1]], as: UTF8.self) }
+                    if bytes[index + 1] != UInt8(ascii: "\n") { text.append(bytes[index + 1]) }
                     index += 2
                 } else {
                     index += 1
                 }
             case UInt8(ascii: "'"):
                 let close = try find(UInt8(ascii: "'"), from: index + 1, what: "a single quote")
-                text += String(decoding: bytes[(index + 1)..<close], as: UTF8.self)
+                text += bytes[(index + 1)..<close]
                 index = close + 1
             case UInt8(ascii: "\""):
                 index += 1
                 try readDoubleQuoted(into: &segments, text: &text)
             case UInt8(ascii: "$"):
-                flush()
+                Self.flush(&text, into: &segments)
                 segments.append(try readDollar())
             case UInt8(ascii: "`"):
-                flush()
+                Self.flush(&text, into: &segments)
                 let open = index
                 try skipBackquoted()
                 segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
             default:
-                let scalarStart = index
+                let run = index
                 index += 1
-                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
-                text += String(decoding: bytes[scalarStart..<index], as: UTF8.self)
+                while index < bytes.count, !Self.endsPlainRun(bytes[index]) { index += 1 }
+                text += bytes[run..<index]
             }
         }
-        flush()
+        Self.flush(&text, into: &segments)
         if index == start { throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index) }
         lastTokenEnd = index
         return ShellWord(segments: segments, range: start..<index)
     }
 
-    private mutating func readDoubleQuoted(into segments: inout [ShellWord.Segment], text: inout String) throws(SyntaxError) {
+    /// Bytes that end a run of plain word text: blanks, operators, quotes, escapes, expansions.
+    private static func endsPlainRun(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"), UInt8(ascii: "'"),
+             UInt8(ascii: "\""), UInt8(ascii: "$"), UInt8(ascii: "`"):
+            true
+        default:
+            false
+        }
+    }
+
+    private static func flush(_ text: inout [UInt8], into segments: inout [ShellWord.Segment]) {
+        guard !text.isEmpty else { return }
+        segments.append(.text(String(decoding: text, as: UTF8.self)))
+        text.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func readDoubleQuoted(into segments: inout [ShellWord.Segment], text: inout [UInt8]) throws(SyntaxError) {
         let open = index - 1
         while index < bytes.count {
             let byte = bytes[index]
@@ -415,27 +432,31 @@ public struct ShellParser {
                 if index + 1 < bytes.count {
                     let next = bytes[index + 1]
                     if next == UInt8(ascii: "$") || next == UInt8(ascii: "`") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") {
-                        text += String(decoding: [next], as: UTF8.self)
+                        text.append(next)
                     } else if next != UInt8(ascii: "\n") {
-                        text += "\\" + String(decoding: [next], as: UTF8.self)
+                        text += [UInt8(ascii: "\\"), next]
                     }
                     index += 2
                 } else {
                     index += 1
                 }
             case UInt8(ascii: "$"):
-                if !text.isEmpty { segments.append(.text(text)); text = "" }
+                Self.flush(&text, into: &segments)
                 segments.append(try readDollar())
             case UInt8(ascii: "`"):
-                if !text.isEmpty { segments.append(.text(text)); text = "" }
+                Self.flush(&text, into: &segments)
                 let start = index
                 try skipBackquoted()
                 segments.append(.opaque(String(decoding: bytes[start..<index], as: UTF8.self)))
             default:
-                let scalarStart = index
+                let run = index
                 index += 1
-                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
-                text += String(decoding: bytes[scalarStart..<index], as: UTF8.self)
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+                      bytes[index] != UInt8(ascii: "$"), bytes[index] != UInt8(ascii: "`")
+                {
+                    index += 1
+                }
+                text += bytes[run..<index]
             }
         }
         throw SyntaxError(message: "a double quote is not closed", offset: open)
@@ -498,7 +519,7 @@ public struct ShellParser {
             }
             if byte == UInt8(ascii: "\"") {
                 var segments: [ShellWord.Segment] = []
-                var text = ""
+                var text: [UInt8] = []
                 index += 1
                 try readDoubleQuoted(into: &segments, text: &text)
                 continue
@@ -585,8 +606,14 @@ public struct ShellParser {
             end += 1
         }
         guard end > index, end - index <= 8 else { return nil }
-        let word = String(decoding: bytes[index..<end], as: UTF8.self)
-        return Self.reservedWords.contains(word) ? word : nil
+        // Compared as bytes: this runs at the start of every command.
+        let length = end - index
+        for (word, spelled) in zip(Self.reservedWords, Self.reservedWordBytes) where spelled.count == length {
+            var matched = 0
+            while matched < length, bytes[index + matched] == spelled[matched] { matched += 1 }
+            if matched == length { return word }
+        }
+        return nil
     }
 
     private mutating func consumeWord(_ word: String) -> Bool {
@@ -644,7 +671,13 @@ public struct ShellParser {
     private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     private func isOperatorStart(_ byte: UInt8) -> Bool {
-        ";&|<>()".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("),
+             UInt8(ascii: ")"):
+            true
+        default:
+            false
+        }
     }
 
     private func isNameStart(_ byte: UInt8) -> Bool {

@@ -8,24 +8,29 @@ public struct SourceText: Sendable {
     public let bomLength: Int
     /// True when no byte is above 0x7F after the byte-order mark: characters are bytes.
     let isASCII: Bool
-    private let lineStarts: [Int]
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var ascii = true
-        var starts = [0]
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte >= 0x80, index >= bomLength { ascii = false }
-            if byte == 0x0A {
-                starts.append(index + 1)
-            } else if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] != 0x0A {
-                starts.append(index + 1)
-            }
+        let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        bomLength = bom
+        isASCII = bytes.withUnsafeBufferPointer { Self.isASCII(UnsafeBufferPointer(rebasing: $0[bom...])) }
+    }
+
+    /// Eight bytes at a time: this runs over every input file.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
         }
-        isASCII = ascii
-        lineStarts = starts
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// The line ending new lines should use: the file's first one, LF when it has none.
@@ -34,23 +39,36 @@ public struct SourceText: Sendable {
         return lf > 0 && bytes[lf - 1] == 0x0D ? "\r\n" : "\n"
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. Counts from the start: it
+    /// serves a few diagnostics and edits per file, so no table of line starts is kept.
     public func position(ofByte offset: Int) -> SourcePosition {
         let clamped = min(max(offset, 0), bytes.count)
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
+        var line = 1
+        var lineStart = 0
+        for index in 0..<clamped where isLineBreak(at: index) {
+            line += 1
+            lineStart = index + 1
         }
-        let lineStart = lineStarts[low]
         var column = 1
         var index = lineStart == 0 ? bomLength : lineStart
         while index < clamped {
             if bytes[index] & 0xC0 != 0x80 { column += 1 }
             index += 1
         }
-        return SourcePosition(offset: clamped, line: low + 1, column: column)
+        return SourcePosition(offset: clamped, line: line, column: column)
+    }
+
+    /// 1-based line of a byte offset at or after a known position: counts only the lines between.
+    func line(ofByte offset: Int, after known: SourcePosition) -> Int {
+        var line = known.line
+        for index in known.offset..<min(max(offset, known.offset), bytes.count) where isLineBreak(at: index) { line += 1 }
+        return line
+    }
+
+    /// A line feed, or a carriage return not followed by one (CRLF counts once, at its LF).
+    private func isLineBreak(at index: Int) -> Bool {
+        let byte = bytes[index]
+        return byte == 0x0A || (byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] != 0x0A)
     }
 
     /// Byte offset where the line holding `offset` starts.

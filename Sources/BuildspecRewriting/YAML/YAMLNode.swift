@@ -39,27 +39,14 @@ public struct YAMLNode: Sendable {
         return nil
     }
 
-    /// The plain data of this node, for comparing two documents: styles, comments and
-    /// positions do not count.
-    public var data: YAMLData {
+    /// Whether two nodes mean the same: equal scalars (and tags), aliases and collections,
+    /// whatever their styles, comments and positions.
+    public func hasSameData(as other: YAMLNode) -> Bool {
+        guard kind == other.kind, children.count == other.children.count else { return false }
         switch kind {
-        case .scalar: return .scalar(value, tag: tag)
-        case .alias: return .alias(value)
-        case .sequence: return .sequence(children.map(\.data))
-        case .mapping: return .mapping(pairs.map { YAMLData.Pair(key: $0.key.data, value: $0.value.data) })
+        case .scalar: return value == other.value && tag == other.tag
+        case .alias: return value == other.value
+        case .sequence, .mapping: return children.indices.allSatisfy { children[$0].hasSameData(as: other.children[$0]) }
         }
     }
-}
-
-/// A YAML node without styles or positions; two documents with equal data mean the same.
-public indirect enum YAMLData: Sendable, Equatable {
-    public struct Pair: Sendable, Equatable {
-        public var key: YAMLData
-        public var value: YAMLData
-    }
-
-    case scalar(String, tag: String?)
-    case alias(String)
-    case sequence([YAMLData])
-    case mapping([Pair])
 }

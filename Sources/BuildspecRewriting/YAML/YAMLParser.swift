@@ -34,7 +34,11 @@ public enum YAMLParser {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             throw YAMLError(message: "the file is UTF-16; save it as UTF-8", position: nil)
         }
-        if let nul = bytes.firstIndex(of: 0) {
+        let nul = bytes.withUnsafeBytes { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base, 0, buffer.count) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+        if let nul {
             throw YAMLError(
                 message: "the file holds a NUL byte, so it is not a text file", position: source.position(ofByte: nul)
             )
@@ -157,7 +161,8 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func add(_ node: YAMLNode) throws(YAMLError) {
+    /// Takes the node over (no copy of its strings and children): this runs once per node.
+    private mutating func add(_ node: consuming YAMLNode) throws(YAMLError) {
         if stack.isEmpty {
             documents.append(node)
         } else {
