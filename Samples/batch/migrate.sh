@@ -32,6 +32,10 @@
 #
 #   find . -name 'buildspec*.yml' -print0 | xargs -0 -P4 -n 64 rewrite-buildspec --jobs 1 --quiet
 #
+# or one process over the whole list, with one report:
+#
+#   find . -name 'buildspec*.yml' -print0 | rewrite-buildspec --files-from - --report json
+#
 # Environment
 #   REWRITE_BUILDSPEC        the tool (default: rewrite-buildspec on PATH)
 #   REWRITE_BUILDSPEC_ARGS   more options, split on spaces (e.g. "--repository-name \$IMAGE_REPO_NAME")

@@ -25,21 +25,29 @@ struct BuildspecDiscovery {
         return lower.hasPrefix("buildspec") && (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
     }
 
+    /// A file or folder whatever path reaches it: its device and inode.
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+        }
+    }
+
     func find(_ paths: [String]) -> Found {
         var found = Found()
         // Collected apart from `found`: `walk` holds `found` inout while it calls `add`, and a
         // closure writing `found.files` during that access is an exclusivity violation (a crash).
         var files: [String] = []
-        var seen = Set<String>()
-        // One root searched without following links reaches every file once: no real paths to
-        // resolve and keep (a `realpath` per folder, and two sets that grow with the tree).
+        var seen = Set<FileIdentity>()
+        // One root searched without following links reaches every file once: nothing to
+        // remember. Otherwise the same file through two roots or a link counts once.
         let unique = paths.count == 1 && !followSymlinks
-        func add(_ path: String, key: String?) {
-            if unique { files.append(path); return }
-            // One file, one visit: the same file through two roots or a link counts once. The
-            // key is the real path; a walk knows its folder's, so it costs no call per file.
-            let key = key ?? POSIX.realPath(path) ?? Self.absolute(path)
-            if seen.insert(key).inserted { files.append(path) }
+        func add(_ path: String, identity: FileIdentity?) {
+            guard !unique, let identity else { files.append(path); return }
+            if seen.insert(identity).inserted { files.append(path) }
         }
         for path in paths {
             var status = stat()
@@ -47,32 +55,32 @@ struct BuildspecDiscovery {
                 found.problems.append((path, "no such file or folder"))
                 continue
             }
-            var isFolder = (status.st_mode & S_IFMT) == S_IFDIR
             if (status.st_mode & S_IFMT) == S_IFLNK {
                 var target = stat()
-                if stat(path, &target) == 0 { isFolder = (target.st_mode & S_IFMT) == S_IFDIR }
+                if stat(path, &target) == 0 { status = target }
             }
-            if !isFolder {
-                add(path, key: nil)
+            guard (status.st_mode & S_IFMT) == S_IFDIR else {
+                add(path, identity: FileIdentity(status))
                 continue
             }
             if Self.isBuildspecName(POSIX.lastComponent(path)) {
                 found.problems.append((path, "is a folder, not a buildspec file"))
                 continue
             }
-            walk(path, resolving: !unique, into: &found, add: add)
+            walk(path, identifying: !unique, into: &found, add: add)
         }
         found.files = files.sorted()
         return found
     }
 
-    private func walk(_ folder: String, resolving: Bool, into found: inout Found, add: (String, String?) -> Void) {
+    private func walk(_ folder: String, identifying: Bool, into found: inout Found, add: (String, FileIdentity?) -> Void) {
         var pending = [folder]
-        var visitedFolders = Set<String>()
+        var visitedFolders = Set<FileIdentity>()
         while let current = pending.popLast() {
-            let real = resolving ? POSIX.realPath(current) ?? Self.absolute(current) : nil
-            if let real {
-                guard visitedFolders.insert(real).inserted else { continue }
+            if identifying {
+                // A folder reached twice (a link to a parent, two roots) is read once.
+                var status = stat()
+                guard stat(current, &status) == 0, visitedFolders.insert(FileIdentity(status)).inserted else { continue }
             }
             guard let entries = Self.entries(of: current) else {
                 found.problems.append((current, "cannot read this folder"))
@@ -82,7 +90,6 @@ struct BuildspecDiscovery {
                 let path = current == "." ? name : (current.hasSuffix("/") ? current + name : current + "/" + name)
                 if !excludes.isEmpty, isExcluded(path) { continue }
                 var kind: mode_t
-                var isLink = false
                 switch type {
                 case UInt8(DT_REG): kind = S_IFREG
                 case UInt8(DT_DIR): kind = S_IFDIR
@@ -94,7 +101,6 @@ struct BuildspecDiscovery {
                 }
                 if kind == S_IFLNK {
                     guard followSymlinks else { continue }
-                    isLink = true
                     var target = stat()
                     guard stat(path, &target) == 0 else {
                         if Self.isBuildspecName(name) {
@@ -111,7 +117,8 @@ struct BuildspecDiscovery {
                         pending.append(path)
                     }
                 } else if Self.isBuildspecName(name) {
-                    add(path, isLink ? nil : real.map { $0 + "/" + name })
+                    var status = stat()
+                    add(path, identifying && stat(path, &status) == 0 ? FileIdentity(status) : nil)
                 }
             }
         }
@@ -132,14 +139,6 @@ struct BuildspecDiscovery {
             result.append((name, entry.pointee.d_type))
         }
         return result
-    }
-
-    /// `path` made absolute against the working folder, for paths `realpath` cannot resolve.
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        guard let cwd = getcwd(nil, 0) else { return path }
-        defer { free(cwd) }
-        return String(cString: cwd) + "/" + path
     }
 
     private func isExcluded(_ path: String) -> Bool {

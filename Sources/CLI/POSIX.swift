@@ -30,6 +30,28 @@ enum POSIX {
         return .bytes(bytes)
     }
 
+    /// The paths listed in a file (`-`: standard input), one a line, or separated by NUL
+    /// bytes when the list holds any; nil when it cannot be read (`errno` says why).
+    static func readList(_ path: String) -> [String]? {
+        let bytes: [UInt8]
+        if path == "-" {
+            guard let all = readAll(STDIN_FILENO) else { return nil }
+            bytes = all
+        } else {
+            switch readFile(path) {
+            case .bytes(let all): bytes = all
+            case .folder: errno = EISDIR; return nil
+            case .failure(let code): errno = code; return nil
+            }
+        }
+        let separator: UInt8 = bytes.contains(0) ? 0 : 0x0A
+        return bytes.split(separator: separator).compactMap { entry in
+            var line = entry[...]
+            if separator == 0x0A, line.last == 0x0D { line = line.dropLast() }
+            return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+        }
+    }
+
     /// Everything left to read on `descriptor`, or nil on a read error (`errno` says which).
     static func readAll(_ descriptor: Int32, sizeHint: Int = 0) -> [UInt8]? {
         var bytes = [UInt8]()

@@ -33,8 +33,11 @@ struct RewriteBuildspecCommand: ParsableCommand {
         version: "1.0.0"
     )
 
-    @Argument(help: "Buildspec files or folders (searched for buildspec*.yml and buildspec*.yaml); `-` reads standard input.")
-    var paths: [String] = ["."]
+    @Argument(help: "Buildspec files or folders (searched for buildspec*.yml and buildspec*.yaml); `-` reads standard input. Default: `.`, unless --files-from names the files.")
+    var paths: [String] = []
+
+    @Option(help: "Also handle the paths listed in this file, one a line (or NUL-separated, as `find -print0` writes them); `-` reads the list from standard input.")
+    var filesFrom: String?
 
     @Flag(help: "Write nothing; exit 1 when a file needs the rewrite.")
     var check = false
@@ -79,7 +82,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let report, report != "json" { throw ValidationError("--report takes `json`") }
         if reportFile != nil && report == nil { throw ValidationError("--report-file goes with --report json") }
-        if paths.contains("-") && paths.count > 1 { throw ValidationError("`-` (standard input) cannot be combined with other paths") }
+        if paths.contains("-") && (paths.count > 1 || filesFrom != nil) {
+            throw ValidationError("`-` (standard input) cannot be combined with other paths or --files-from")
+        }
     }
 
     func run() throws {
@@ -88,8 +93,20 @@ struct RewriteBuildspecCommand: ParsableCommand {
             try runStandardInput(options)
             return
         }
+        var roots = paths
+        if let filesFrom {
+            // Thousands of paths on the command line are slow to parse (swift-argument-parser
+            // is quadratic in them); a list is read in one go.
+            guard let listed = POSIX.readList(filesFrom) else {
+                standardError("\(filesFrom): error: cannot read the list of files (\(POSIX.errorText()))")
+                throw ExitCode(2)
+            }
+            roots += listed
+        } else if roots.isEmpty {
+            roots = ["."]
+        }
         let discovery = BuildspecDiscovery(excludes: exclude, followSymlinks: followSymlinks)
-        let found = discovery.find(paths)
+        let found = discovery.find(roots)
         let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write)
         let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, found.files.count))
         let progress = ProgressLine(total: found.files.count, enabled: !quiet && report == nil)

@@ -125,6 +125,42 @@ import Testing
         #expect(try ToolProcess.run(["renamed.yml"], in: root).standardOutput == "renamed.yml\n")
     }
 
+    @Test func pathsFromAList() throws {
+        let root = try folder([
+            "a/buildspec.yml": Self.unguarded,
+            "b/buildspec.yml": Self.unguarded,
+            "c/buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n",
+            "list.txt": "a/buildspec.yml\nc/buildspec.yml\r\n\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        // One a line (CRLF too, blank lines skipped), and only what the list names.
+        let check = try ToolProcess.run(["--check", "--files-from", "list.txt"], in: root)
+        #expect(check.status == 1)
+        #expect(check.standardError.contains("a/buildspec.yml:6:9: error:"))
+        #expect(!check.standardError.contains("b/buildspec.yml"))
+        #expect(check.standardError.contains("2 files: 1 need the guard, 1 without definitions"))
+        // NUL-separated from standard input (`find -print0`), with a path on the command line too.
+        let rewrite = try ToolProcess.run(["--files-from", "-", "c"], in: root, input: Array("b/buildspec.yml\0a/buildspec.yml\0".utf8))
+        #expect(rewrite.status == 0)
+        #expect(rewrite.standardOutput == "a/buildspec.yml\nb/buildspec.yml\n")
+        let missing = try ToolProcess.run(["--files-from", "nothing.txt"], in: root)
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("nothing.txt: error: cannot read the list of files (No such file or directory)"))
+        #expect(try ToolProcess.run(["--files-from", "list.txt", "-"], in: root).status == 64)
+    }
+
+    @Test func aFileReachedTwiceIsHandledOnce() throws {
+        let root = try folder(["a/buildspec.yml": Self.unguarded])
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b").path, withDestinationPath: "a")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("c.yml").path, withDestinationPath: "a/buildspec.yml")
+        // Through two roots, a `./` path, a link to the file and a link to its folder.
+        let result = try ToolProcess.run(["--check", "--follow-symlinks", "a", "a/buildspec.yml", "./a", "c.yml", "b"], in: root)
+        #expect(result.status == 1)
+        #expect(result.standardError.components(separatedBy: "error:").count == 2, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("a/buildspec.yml:6:9: error:"))
+    }
+
     @Test func oneBadFileDoesNotStopTheOthers() throws {
         let root = try folder([
             "a/buildspec.yml": Self.unguarded,

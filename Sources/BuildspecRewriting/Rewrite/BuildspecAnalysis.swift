@@ -45,24 +45,26 @@ struct BuildspecAnalysis {
     var assignments: [(name: String, point: Point)] = []
     var diagnostics: [Diagnostic] = []
 
-    init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher) {
+    /// `repositoryVariables`: the variables `--repository-name` names; where they are assigned
+    /// matters to the placement of the query.
+    init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, repositoryVariables: Set<String> = []) {
         self.spec = spec
         extraNames = matcher.extraNames
         // Most files write no image definitions: when no command can, there is nothing to
         // read as shell (pushes and assignments only matter to a writer's guard).
-        guard spec.commands.indices.contains(where: { spec.commands[$0].text.map(matcher.mayNameDefinitions) ?? false }) else {
+        // The texts alone: copying whole commands (two nodes each) costs more than reading them.
+        var texts: [String?] = []
+        texts.reserveCapacity(spec.commands.count)
+        for index in spec.commands.indices { texts.append(spec.commands[index].text) }
+        guard let needed = Self.commandsToRead(texts, matcher: matcher, variables: repositoryVariables) else {
             parsed = Array(repeating: nil, count: spec.commands.count)
             return
         }
         var environment = VariableEnvironment(buildspecVariables: spec.variables)
         for index in spec.commands.indices {
-            guard let text = spec.commands[index].text else {
-                parsed.append(nil)
-                continue
-            }
-            // Most commands (`echo`, `npm ci`) can neither write a file, push, assign nor
-            // ask the registry: skip reading them as shell.
-            guard Self.mayMatter(text, matcher: matcher) else {
+            // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
+            // ask the registry nor assign a variable those use: they need no shell reading.
+            guard needed[index], let text = texts[index] else {
                 parsed.append(nil)
                 continue
             }
@@ -157,6 +159,41 @@ struct BuildspecAnalysis {
                 }
             }
         }
+    }
+
+    /// The commands the analysis must read as shell, found by byte search: every command that
+    /// may write definitions, push or query the registry, and every one that may assign a
+    /// variable those name (or `--repository-name` names), and so on through the values
+    /// assigned. Always a subset of the commands that `mayMatter`; nil when no command may
+    /// write definitions (a writer needs a redirection or `tee`, so it `mayMatter`).
+    static func commandsToRead(_ texts: [String?], matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
+        let namesDefinitions = texts.map { $0.map(matcher.mayNameDefinitions) ?? false }
+        guard namesDefinitions.contains(true) else { return nil }
+        let matters = texts.map { $0.map { mayMatter($0, matcher: matcher) } ?? false }
+        var needed = [Bool](repeating: false, count: texts.count)
+        var names = variables
+        for index in texts.indices where matters[index] {
+            guard let text = texts[index] else { continue }
+            // `--output=type=registry` pushes without saying so.
+            if namesDefinitions[index] || text.containsBytes("push") || text.containsBytes("type=registry")
+                || text.containsBytes("list-images") || text.containsBytes("describe-images")
+            {
+                needed[index] = true
+                names.formUnion(VariableEnvironment.variableNames(in: text))
+            }
+        }
+        var pending = Array(names)
+        while let name = pending.popLast() {
+            let assignment = Array((name + "=").utf8)
+            for index in texts.indices where matters[index] && !needed[index] {
+                guard let text = texts[index], text.containsBytes(assignment) else { continue }
+                needed[index] = true
+                for mentioned in VariableEnvironment.variableNames(in: text) where names.insert(mentioned).inserted {
+                    pending.append(mentioned)
+                }
+            }
+        }
+        return needed
     }
 
     /// Whether a command can hold a redirection or `tee` (a writer), a push, an assignment or

@@ -89,7 +89,7 @@ public enum BuildspecRewriter {
                                          fix: "quote the whole command, or put it in a `- |` block, then run again"))
             }
         }
-        let analysis = BuildspecAnalysis(spec: spec, matcher: matcher)
+        let analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
         diagnostics += analysis.diagnostics
         if analysis.diagnostics.contains(where: { $0.severity == .error }) {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])

@@ -54,8 +54,11 @@ struct VariableEnvironment: Sendable {
     }
 
     static func variableNames(in text: String) -> [String] {
+        text.utf8.withContiguousStorageIfAvailable(variableNames(in:)) ?? Array(text.utf8).withUnsafeBufferPointer(variableNames(in:))
+    }
+
+    private static func variableNames(in bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var names: [String] = []
-        let bytes = Array(text.utf8)
         var index = 0
         while index < bytes.count {
             guard bytes[index] == UInt8(ascii: "$") else { index += 1; continue }

@@ -2,8 +2,12 @@ extension String {
     /// Whether `needle` occurs in the text, compared byte by byte: much cheaper than
     /// `contains(_:)`, which walks grapheme clusters, on the hot path of every command.
     func containsBytes(_ needle: String) -> Bool {
-        let pattern = Array(needle.utf8)
-        return utf8.withContiguousStorageIfAvailable { $0.containsBytes(pattern) } ?? contains(needle)
+        containsBytes(Array(needle.utf8))
+    }
+
+    /// Whether the UTF-8 bytes `pattern` occur in the text; for a pattern searched many times.
+    func containsBytes(_ pattern: [UInt8]) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.containsBytes(pattern) } ?? Array(utf8).containsBytes(pattern)
     }
 }
 

@@ -41,9 +41,23 @@ public struct ImageDefinitionsWriter: Sendable {
             var text = text
             return text.withUTF8 { bytes in
                 // Every word starts with `image`: look for that, then for what may follow it.
-                for start in bytes.indices where bytes[start] | 0x20 == UInt8(ascii: "i") {
-                    guard let rest = Self.skip(Self.image, in: bytes, from: start) else { continue }
-                    if Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil }) { return true }
+                var start = 0
+                while start < bytes.count {
+                    // Eight bytes at a time while none is an `i` (any case): most of the text.
+                    if start + 8 <= bytes.count {
+                        let word = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self) | 0x2020_2020_2020_2020
+                        let difference = word ^ 0x6969_6969_6969_6969
+                        if (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080 == 0 {
+                            start += 8
+                            continue
+                        }
+                    }
+                    if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(Self.image, in: bytes, from: start),
+                       Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
+                    {
+                        return true
+                    }
+                    start += 1
                 }
                 return false
             }

@@ -36,7 +36,7 @@ public struct ShellParser {
 
     // MARK: Lists and commands
 
-    private mutating func parseList(until terminators: Set<String>) throws(SyntaxError) -> ShellScript {
+    private mutating func parseList(until terminators: [String]) throws(SyntaxError) -> ShellScript {
         depth += 1
         defer { depth -= 1 }
         if depth > 200 { throw SyntaxError(message: "commands nested too deeply", offset: index) }
@@ -46,7 +46,7 @@ public struct ShellParser {
             guard index < bytes.count else { break }
             if bytes[index] == UInt8(ascii: ")") { break }
             if starts(with: ";;") || starts(with: ";&") { break }
-            if let word = peekReservedWord(), terminators.contains(word) { break }
+            if !terminators.isEmpty, let word = peekReservedWord(), terminators.contains(word) { break }
             let list = try parseAndOr()
             lists.append(list)
             skipBlanks()
@@ -58,7 +58,7 @@ public struct ShellParser {
                 index += 1
             } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ")") || starts(with: ";;") || starts(with: ";&") {
                 continue
-            } else if let word = peekReservedWord(), terminators.contains(word) {
+            } else if !terminators.isEmpty, let word = peekReservedWord(), terminators.contains(word) {
                 break
             } else {
                 throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index)
