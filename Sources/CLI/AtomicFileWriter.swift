@@ -17,9 +17,14 @@ enum AtomicFileWriter {
 
     /// Writes `bytes` to `path` if the file still holds `expected`; a link is written through.
     static func replace(_ path: String, with bytes: [UInt8], expected: [UInt8]) throws(Failure) {
-        let target = POSIX.realPath(path) ?? path
         var status = stat()
-        guard stat(target, &status) == 0 else { throw Failure(message: "cannot read the file's permissions (\(errorText()))") }
+        guard lstat(path, &status) == 0 else { throw Failure(message: "cannot read the file's permissions (\(errorText()))") }
+        // A link is written through: the file it points at is replaced, the link stays.
+        var target = path
+        if (status.st_mode & S_IFMT) == S_IFLNK {
+            target = POSIX.realPath(path) ?? path
+            guard stat(target, &status) == 0 else { throw Failure(message: "cannot read the file's permissions (\(errorText()))") }
+        }
         let folder = POSIX.folder(of: target)
         let name = POSIX.lastComponent(target)
         var template = Array((folder + "/." + name + ".rewrite-XXXXXX").utf8CString)
@@ -38,7 +43,7 @@ enum AtomicFileWriter {
             close(descriptor)
             throw Failure(message: "cannot write the new content (\(writeError)); the file is unchanged")
         }
-        _ = fchown(descriptor, status.st_uid, status.st_gid)
+        if status.st_uid != geteuid() || status.st_gid != getegid() { _ = fchown(descriptor, status.st_uid, status.st_gid) }
         close(descriptor)
         // Someone else changed the file since it was read: keep their version.
         guard case .bytes(let current) = POSIX.readFile(target), current == expected else {
