@@ -14,10 +14,16 @@ struct BuildspecDiscovery {
     var excludes: [String] = []
     var followSymlinks = false
 
-    struct Found {
-        var files: [String] = []
-        /// Paths that could not be searched or do not exist, with why.
-        var problems: [(path: String, message: String)] = []
+    /// A file to handle, or a path that could not be searched, with why.
+    enum Entry: Sendable {
+        case file(String)
+        case problem(path: String, message: String)
+
+        var path: String {
+            switch self {
+            case .file(let path), .problem(let path, _): path
+            }
+        }
     }
 
     static func isBuildspecName(_ name: String) -> Bool {
@@ -25,103 +31,149 @@ struct BuildspecDiscovery {
         return lower.hasPrefix("buildspec") && (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
     }
 
-    /// A file or folder whatever path reaches it: its device and inode.
-    private struct FileIdentity: Hashable {
-        var device: UInt64
-        var inode: UInt64
-
-        init(_ status: stat) {
-            device = UInt64(status.st_dev)
-            inode = UInt64(status.st_ino)
-        }
+    /// Whether `search` hands over entries while it walks (one root): then nothing is
+    /// collected, however many files the tree holds.
+    func streams(_ paths: [String]) -> Bool {
+        paths.count == 1
     }
 
-    func find(_ paths: [String]) -> Found {
-        var found = Found()
-        // Collected apart from `found`: `walk` holds `found` inout while it calls `add`, and a
-        // closure writing `found.files` during that access is an exclusivity violation (a crash).
-        var files: [String] = []
+    /// Calls `found` with every entry, in the byte order of the paths, each file once (a file
+    /// reached through two roots or a link is kept where it is reached first). One root is
+    /// walked in that order, so its entries go out as the walk finds them; the entries of
+    /// several roots are collected and sorted first.
+    func search(_ paths: [String], found: (Entry) -> Void) {
+        // Without links to follow, one root reaches every file once: nothing to remember.
+        let identifying = followSymlinks || paths.count > 1
         var seen = Set<FileIdentity>()
-        // One root searched without following links reaches every file once: nothing to
-        // remember. Otherwise the same file through two roots or a link counts once.
-        let unique = paths.count == 1 && !followSymlinks
-        func add(_ path: String, identity: FileIdentity?) {
-            guard !unique, let identity else { files.append(path); return }
-            if seen.insert(identity).inserted { files.append(path) }
+        func isNew(_ entry: Entry, _ identity: FileIdentity?) -> Bool {
+            guard identifying, case .file = entry, let identity else { return true }
+            return seen.insert(identity).inserted
         }
+        if streams(paths) {
+            visit(paths[0], identifying: identifying) { entry, identity in
+                if isNew(entry, identity) { found(entry) }
+            }
+            return
+        }
+        var entries: [Entry] = []
         for path in paths {
-            var status = stat()
-            guard lstat(path, &status) == 0 else {
-                found.problems.append((path, "no such file or folder"))
-                continue
+            visit(path, identifying: identifying) { entry, identity in
+                if isNew(entry, identity) { entries.append(entry) }
             }
-            if (status.st_mode & S_IFMT) == S_IFLNK {
-                var target = stat()
-                if stat(path, &target) == 0 { status = target }
-            }
-            guard (status.st_mode & S_IFMT) == S_IFDIR else {
-                add(path, identity: FileIdentity(status))
-                continue
-            }
-            if Self.isBuildspecName(POSIX.lastComponent(path)) {
-                found.problems.append((path, "is a folder, not a buildspec file"))
-                continue
-            }
-            walk(path, identifying: !unique, into: &found, add: add)
         }
-        found.files = files.sorted()
-        return found
+        // Byte order, as the walk's own: `String` comparison would normalize Unicode.
+        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        entries.forEach(found)
     }
 
-    private func walk(_ folder: String, identifying: Bool, into found: inout Found, add: (String, FileIdentity?) -> Void) {
-        var pending = [folder]
+    /// One root: a file as it is, a folder walked.
+    private func visit(_ path: String, identifying: Bool, found: (Entry, FileIdentity?) -> Void) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            found(.problem(path: path, message: "no such file or folder"), nil)
+            return
+        }
+        if (status.st_mode & S_IFMT) == S_IFLNK {
+            var target = stat()
+            if stat(path, &target) == 0 { status = target }
+        }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else {
+            found(.file(path), FileIdentity(status))
+            return
+        }
+        if Self.isBuildspecName(POSIX.lastComponent(path)) {
+            found(.problem(path: path, message: "is a folder, not a buildspec file"), nil)
+            return
+        }
+        walk(path, identifying: identifying, found: found)
+    }
+
+    /// One folder's entries that matter, in the order their paths sort: a folder's entry
+    /// sorts as `name/`, so that walking them depth first gives every path in byte order
+    /// (`a-b/x` before `a/x`, as `-` comes before `/`).
+    private struct Step {
+        enum Kind { case file, folder, problem(String) }
+        var path: String
+        var kind: Kind
+        var key: [UInt8]
+    }
+
+    /// Depth first, each folder's steps in order; only the folders on the current path are
+    /// held in memory.
+    private func walk(_ root: String, identifying: Bool, found: (Entry, FileIdentity?) -> Void) {
         var visitedFolders = Set<FileIdentity>()
-        while let current = pending.popLast() {
+        var stack: [(steps: [Step], next: Int)] = []
+        func enter(_ folder: String) {
             if identifying {
                 // A folder reached twice (a link to a parent, two roots) is read once.
                 var status = stat()
-                guard stat(current, &status) == 0, visitedFolders.insert(FileIdentity(status)).inserted else { continue }
+                guard stat(folder, &status) == 0, visitedFolders.insert(FileIdentity(status)).inserted else { return }
             }
-            guard let entries = Self.entries(of: current) else {
-                found.problems.append((current, "cannot read this folder"))
-                continue
+            guard let steps = steps(in: folder) else {
+                found(.problem(path: folder, message: "cannot read this folder"), nil)
+                return
             }
-            for (name, type) in entries.sorted(by: { $0.name < $1.name }) {
-                let path = current == "." ? name : (current.hasSuffix("/") ? current + name : current + "/" + name)
-                if !excludes.isEmpty, isExcluded(path) { continue }
-                var kind: mode_t
-                switch type {
-                case UInt8(DT_REG): kind = S_IFREG
-                case UInt8(DT_DIR): kind = S_IFDIR
-                case UInt8(DT_LNK): kind = S_IFLNK
-                default:
-                    var status = stat()
-                    guard lstat(path, &status) == 0 else { continue }
-                    kind = status.st_mode & S_IFMT
-                }
-                if kind == S_IFLNK {
-                    guard followSymlinks else { continue }
-                    var target = stat()
-                    guard stat(path, &target) == 0 else {
-                        if Self.isBuildspecName(name) {
-                            found.problems.append((path, "cannot read the file (a symbolic link to nothing: \(POSIX.errorText()))"))
-                        }
-                        continue
-                    }
-                    kind = target.st_mode & S_IFMT
-                }
-                if kind == S_IFDIR {
-                    if Self.isBuildspecName(name) {
-                        found.problems.append((path, "is a folder, not a buildspec file"))
-                    } else if !Self.skippedFolders.contains(name) {
-                        pending.append(path)
-                    }
-                } else if Self.isBuildspecName(name) {
-                    var status = stat()
-                    add(path, identifying && stat(path, &status) == 0 ? FileIdentity(status) : nil)
-                }
+            if !steps.isEmpty { stack.append((steps, 0)) }
+        }
+        enter(root)
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            let step = stack[top].steps[stack[top].next]
+            stack[top].next += 1
+            if stack[top].next == stack[top].steps.count { stack.removeLast() }
+            switch step.kind {
+            case .folder:
+                enter(step.path)
+            case .problem(let message):
+                found(.problem(path: step.path, message: message), nil)
+            case .file:
+                var status = stat()
+                found(.file(step.path), identifying && stat(step.path, &status) == 0 ? FileIdentity(status) : nil)
             }
         }
+    }
+
+    /// The buildspec files, the folders to enter and the problems in one folder, sorted; nil
+    /// when it cannot be read.
+    private func steps(in folder: String) -> [Step]? {
+        guard let entries = Self.entries(of: folder) else { return nil }
+        var steps: [Step] = []
+        for (name, type) in entries {
+            let path = folder == "." ? name : (folder.hasSuffix("/") ? folder + name : folder + "/" + name)
+            if !excludes.isEmpty, isExcluded(path) { continue }
+            var kind: mode_t
+            switch type {
+            case UInt8(DT_REG): kind = S_IFREG
+            case UInt8(DT_DIR): kind = S_IFDIR
+            case UInt8(DT_LNK): kind = S_IFLNK
+            default:
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                kind = status.st_mode & S_IFMT
+            }
+            if kind == S_IFLNK {
+                guard followSymlinks else { continue }
+                var target = stat()
+                guard stat(path, &target) == 0 else {
+                    if Self.isBuildspecName(name) {
+                        let message = "cannot read the file (a symbolic link to nothing: \(POSIX.errorText()))"
+                        steps.append(Step(path: path, kind: .problem(message), key: Array(name.utf8)))
+                    }
+                    continue
+                }
+                kind = target.st_mode & S_IFMT
+            }
+            if kind == S_IFDIR {
+                if Self.isBuildspecName(name) {
+                    steps.append(Step(path: path, kind: .problem("is a folder, not a buildspec file"), key: Array(name.utf8)))
+                } else if !Self.skippedFolders.contains(name) {
+                    steps.append(Step(path: path, kind: .folder, key: Array(name.utf8) + [UInt8(ascii: "/")]))
+                }
+            } else if Self.isBuildspecName(name) {
+                steps.append(Step(path: path, kind: .file, key: Array(name.utf8)))
+            }
+        }
+        return steps.sorted { $0.key.lexicographicallyPrecedes($1.key) }
     }
 
     /// The names in a folder with their `d_type`, without `.` and `..`; nil when it cannot be read.
@@ -139,6 +191,17 @@ struct BuildspecDiscovery {
             result.append((name, entry.pointee.d_type))
         }
         return result
+    }
+
+    /// A file or folder whatever path reaches it: its device and inode.
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+        }
     }
 
     private func isExcluded(_ path: String) -> Bool {

@@ -6,19 +6,19 @@ import Musl
 import Darwin
 #endif
 
-/// `rewrite-buildspec: 1200/3000 files` on standard error, only on a terminal and only for
-/// runs long enough to need it.
+/// `rewrite-buildspec: 1200/3000 files` (or `1200 files` while a search is still finding
+/// them) on standard error, only on a terminal and only for runs long enough to need it.
 final class ProgressLine: @unchecked Sendable {
-    private let total: Int
+    private let total: Int?
     private let enabled: Bool
     private let lock = Lock()
     private var done = 0
     private var shown = false
     private let started = POSIX.monotonicSeconds()
 
-    init(total: Int, enabled: Bool) {
+    init(total: Int?, enabled: Bool) {
         self.total = total
-        self.enabled = enabled && total >= 200 && isatty(STDERR_FILENO) == 1
+        self.enabled = enabled && (total ?? .max) >= 200 && isatty(STDERR_FILENO) == 1
     }
 
     func advance() {
@@ -26,7 +26,7 @@ final class ProgressLine: @unchecked Sendable {
         lock.locked {
             done += 1
             guard done % 100 == 0, POSIX.monotonicSeconds() - started > 1 else { return }
-            POSIX.writeAll(STDERR_FILENO, "\rrewrite-buildspec: \(done)/\(total) files")
+            POSIX.writeAll(STDERR_FILENO, "\rrewrite-buildspec: \(done)\(total.map { "/\($0)" } ?? "") files")
             shown = true
         }
     }

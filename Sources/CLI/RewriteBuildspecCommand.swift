@@ -106,28 +106,51 @@ struct RewriteBuildspecCommand: ParsableCommand {
             roots = ["."]
         }
         let discovery = BuildspecDiscovery(excludes: exclude, followSymlinks: followSymlinks)
-        let found = discovery.find(roots)
         let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write)
-        let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, found.files.count))
-        let progress = ProgressLine(total: found.files.count, enabled: !quiet && report == nil)
+        // One folder is searched while its files are handled, and the search waits when it is
+        // ahead: a run keeps a few hundred paths, not every one. Files named one by one are
+        // few enough to find first; then their number is known.
+        var status = stat()
+        let searchesWhileHandling = discovery.streams(roots) && stat(roots[0], &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+        let feed = FileFeed(capacity: searchesWhileHandling ? 256 : .max)
+        var search: BackgroundThread?
+        var workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        var total: Int?
+        if searchesWhileHandling {
+            let roots = roots
+            search = BackgroundThread {
+                discovery.search(roots, found: feed.put)
+                feed.finish()
+            }
+        }
+        if search == nil {
+            var count = 0
+            discovery.search(roots) { entry in
+                feed.put(entry)
+                count += 1
+            }
+            feed.finish()
+            total = count
+            workers = max(1, min(workers, count))
+        }
+        let progress = ProgressLine(total: total, enabled: !quiet && report == nil)
         // Outcomes are printed in path order as soon as every earlier one is done, so a run keeps
         // only the few that finished early (and, for --report json, the records) in memory.
-        let problems = found.problems.map {
-            FileOutcome(path: $0.path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, $0.message)])
-        }.sorted { $0.path < $1.path }
         let output = RunOutput(command: self, progress: progress)
-        let printer = OrderedPrinter(problems: problems) { output.emit($0) }
-        let files = found.files
-        let work: @Sendable (Int) -> Void = { worker in
-            var index = worker
-            while index < files.count {
-                printer.put(processor.process(files[index]), at: index)
+        let printer = OrderedPrinter { output.emit($0) }
+        let work: @Sendable (Int) -> Void = { _ in
+            while let (index, entry) = feed.next() {
+                switch entry {
+                case .file(let path):
+                    printer.put(processor.process(path), at: index)
+                case .problem(let path, let message):
+                    printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message)]), at: index)
+                }
                 progress.advance()
-                index += workers
             }
         }
         if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
-        printer.finish()
+        search?.join()
         progress.finish()
         let reportWritten = output.finish()
         if !reportWritten || output.summary.errors > 0 { throw ExitCode(2) }
@@ -172,18 +195,15 @@ struct RewriteBuildspecCommand: ParsableCommand {
     }
 }
 
-/// Hands outcomes to `sink` in path order: each file's outcome as soon as all files before it
-/// are done, with the discovery problems merged in. `sink` runs under a lock, one call at a time.
+/// Hands outcomes to `sink` in order: each one as soon as all before it are done. `sink` runs
+/// under a lock, one call at a time.
 final class OrderedPrinter: @unchecked Sendable {
     private let lock = Lock()
     private var early: [Int: FileOutcome] = [:]
     private var next = 0
-    private let problems: [FileOutcome]
-    private var nextProblem = 0
     private let sink: (FileOutcome) -> Void
 
-    init(problems: [FileOutcome], sink: @escaping (FileOutcome) -> Void) {
-        self.problems = problems
+    init(sink: @escaping (FileOutcome) -> Void) {
         self.sink = sink
     }
 
@@ -191,21 +211,9 @@ final class OrderedPrinter: @unchecked Sendable {
         lock.locked {
             early[index] = outcome
             while let ready = early.removeValue(forKey: next) {
-                emitProblems(before: ready.path)
                 sink(ready)
                 next += 1
             }
-        }
-    }
-
-    func finish() {
-        lock.locked { emitProblems(before: nil) }
-    }
-
-    private func emitProblems(before path: String?) {
-        while nextProblem < problems.count, path.map({ problems[nextProblem].path < $0 }) ?? true {
-            sink(problems[nextProblem])
-            nextProblem += 1
         }
     }
 }

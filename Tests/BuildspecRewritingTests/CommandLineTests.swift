@@ -149,6 +149,22 @@ import Testing
         #expect(try ToolProcess.run(["--files-from", "list.txt", "-"], in: root).status == 64)
     }
 
+    @Test func outputIsInPathOrderWhileTheSearchRuns() throws {
+        // `-` and `.` sort before `/`: a folder's files come after `a-b/` and `a.c/`.
+        let names = ["a/buildspec.yml", "a-b/buildspec.yml", "a.c/buildspec.yml", "a b/buildspec.yml", "b/x/y/buildspec.yml",
+                     "buildspec.yml", "a/buildspec-prod.yml"]
+        let root = try folder(Dictionary(uniqueKeysWithValues: names.map { ($0, Self.unguarded) }))
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("a/q/buildspec.yml"), withIntermediateDirectories: true)
+        let expected = (names + ["a/q/buildspec.yml"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for jobs in ["1", "2", "5"] {
+            let result = try ToolProcess.run(["--check", "--jobs", jobs, "."], in: root)
+            let paths = result.standardError.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+            #expect(Array(paths.dropLast()) == expected, "--jobs \(jobs)")
+            #expect(result.standardError.contains("a/q/buildspec.yml: error: is a folder"))
+        }
+    }
+
     @Test func aFileReachedTwiceIsHandledOnce() throws {
         let root = try folder(["a/buildspec.yml": Self.unguarded])
         defer { try? FileManager.default.removeItem(at: root) }

@@ -167,17 +167,22 @@ struct BuildspecAnalysis {
     /// assigned. Always a subset of the commands that `mayMatter`; nil when no command may
     /// write definitions (a writer needs a redirection or `tee`, so it `mayMatter`).
     static func commandsToRead(_ texts: [String?], matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
-        let namesDefinitions = texts.map { $0.map(matcher.mayNameDefinitions) ?? false }
-        guard namesDefinitions.contains(true) else { return nil }
-        let matters = texts.map { $0.map { mayMatter($0, matcher: matcher) } ?? false }
+        var namesDefinitions = [Bool](repeating: false, count: texts.count)
+        var mayWrite = false
+        for index in texts.indices {
+            guard let text = texts[index], matcher.mayNameDefinitions(text) else { continue }
+            namesDefinitions[index] = true
+            mayWrite = true
+        }
+        guard mayWrite else { return nil }
+        var matters = [Bool](repeating: false, count: texts.count)
         var needed = [Bool](repeating: false, count: texts.count)
         var names = variables
-        for index in texts.indices where matters[index] {
-            guard let text = texts[index] else { continue }
+        for index in texts.indices {
+            guard let text = texts[index], mayMatter(text, matcher: matcher) else { continue }
+            matters[index] = true
             // `--output=type=registry` pushes without saying so.
-            if namesDefinitions[index] || text.containsBytes("push") || text.containsBytes("type=registry")
-                || text.containsBytes("list-images") || text.containsBytes("describe-images")
-            {
+            if namesDefinitions[index] || Self.pushOrQueryWords.contains(where: { text.containsBytes($0) }) {
                 needed[index] = true
                 names.formUnion(VariableEnvironment.variableNames(in: text))
             }
@@ -195,6 +200,8 @@ struct BuildspecAnalysis {
         }
         return needed
     }
+
+    private static let pushOrQueryWords = ["push", "type=registry", "list-images", "describe-images"].map { Array($0.utf8) }
 
     /// Whether a command can hold a redirection or `tee` (a writer), a push, an assignment or
     /// a registry query; anything else needs no shell reading.

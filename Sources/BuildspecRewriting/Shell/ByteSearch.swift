@@ -2,11 +2,12 @@ extension String {
     /// Whether `needle` occurs in the text, compared byte by byte: much cheaper than
     /// `contains(_:)`, which walks grapheme clusters, on the hot path of every command.
     func containsBytes(_ needle: String) -> Bool {
-        containsBytes(Array(needle.utf8))
+        // A literal's bytes are there already: no array per search.
+        needle.utf8.withContiguousStorageIfAvailable { containsBytes($0) } ?? containsBytes(Array(needle.utf8))
     }
 
     /// Whether the UTF-8 bytes `pattern` occur in the text; for a pattern searched many times.
-    func containsBytes(_ pattern: [UInt8]) -> Bool {
+    func containsBytes<Pattern: Collection<UInt8>>(_ pattern: Pattern) -> Bool where Pattern.Index == Int {
         utf8.withContiguousStorageIfAvailable { $0.containsBytes(pattern) } ?? Array(utf8).containsBytes(pattern)
     }
 }
@@ -32,7 +33,7 @@ extension String {
 
 extension Collection where Element == UInt8, Index == Int {
     /// Whether `pattern` occurs in these bytes.
-    func containsBytes(_ pattern: [UInt8]) -> Bool {
+    func containsBytes<Pattern: Collection<UInt8>>(_ pattern: Pattern) -> Bool where Pattern.Index == Int {
         guard let first = pattern.first else { return true }
         guard count >= pattern.count else { return false }
         var index = startIndex
@@ -40,7 +41,7 @@ extension Collection where Element == UInt8, Index == Int {
         while index <= last {
             if self[index] == first {
                 var matched = 1
-                while matched < pattern.count, self[index + matched] == pattern[matched] { matched += 1 }
+                while matched < pattern.count, self[index + matched] == pattern[pattern.startIndex + matched] { matched += 1 }
                 if matched == pattern.count { return true }
             }
             index += 1
