@@ -43,14 +43,18 @@ public struct ImageDefinitionsWriter: Sendable {
                 // Every word starts with `image`: look for that, then for what may follow it.
                 var start = 0
                 while start < bytes.count {
-                    // Eight bytes at a time while none is an `i` (any case): most of the text.
+                    // Eight bytes at a time to the next `i` (any case); the lowest flagged byte
+                    // of the zero-byte test is always a true one (the low byte is the first).
                     if start + 8 <= bytes.count {
-                        let word = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self) | 0x2020_2020_2020_2020
+                        let loaded = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self)
+                        let word = UInt64(littleEndian: loaded) | 0x2020_2020_2020_2020
                         let difference = word ^ 0x6969_6969_6969_6969
-                        if (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080 == 0 {
+                        let found = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+                        if found == 0 {
                             start += 8
                             continue
                         }
+                        start += found.trailingZeroBitCount / 8
                     }
                     if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(Self.image, in: bytes, from: start),
                        Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
