@@ -45,6 +45,32 @@ import Testing
         #expect(try writer(command) == nil)
     }
 
+    /// The byte pre-filter that lets most commands skip the shell reading must never miss a
+    /// writer: quotes, backslashes and line continuations inside the name, any case, and the
+    /// word at a point where the eight-bytes-at-a-time scan has to stop.
+    @Test(arguments: [
+        "printf x > imagedefinitions.json",
+        "printf x > image\"definitions\".json",
+        "printf x > 'image'definitions.json",
+        "printf x > i\\mage\\Definitions.json",
+        "printf x > image\\\ndefinitions.json",
+        "printf x > IMAGEDETAIL.JSON",
+        "printf x > out/web-imagesdefinitions.json",
+        "echo iiiiiiiiiiiiiiii; printf x | tee imagedefinitions.json",
+        "printf '[{\"imageUri\":\"%s\"}]' $U > images.json",
+    ])
+    func thePreFilterKeepsEveryWriter(_ command: String) throws {
+        let matcher = ImageDefinitionsWriter.FileMatcher(artifactFiles: ["images.json"])
+        #expect(try writer(command, artifacts: ["images.json"]) != nil)
+        #expect(matcher.mayNameDefinitions(command))
+        #expect(BuildspecAnalysis.mayMatter(command, matcher: matcher))
+    }
+
+    @Test(arguments: ["npm ci", "echo image built; docker images", "printf x > image-definitions.txt", "iiiiiiiiiiiiiiiiiiiiimage"])
+    func thePreFilterLetsOtherCommandsGo(_ command: String) {
+        #expect(!ImageDefinitionsWriter.FileMatcher().mayNameDefinitions(command))
+    }
+
     @Test func aJSONListedAsArtifactIsADefinitionsFileWhenItNamesImageUri() throws {
         #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.json", artifacts: ["images.json"]) == "images.json")
         #expect(try writer("printf '{\"image\":\"%s\"}' $U > images.json", artifacts: ["images.json"]) == nil)
