@@ -184,9 +184,10 @@ fi
 # The progress line: only on a terminal, only for long runs (>= 200 files, > 1 s).
 if command -v script >/dev/null && [ -n "${BATCH_E2E_CORPUS:-}" ]; then
     script -qfec "$tool --check --jobs 1 $BATCH_E2E_CORPUS" /dev/null > "$work/tty.txt" 2>&1
-    check "progress: shown on a terminal" grep -q $'\rrewrite-buildspec: [0-9]*/[0-9]* files' "$work/tty.txt"
+    # `N/TOTAL files` when the files are known up front, `N files` while a folder is searched.
+    check "progress: shown on a terminal" grep -qaE $'\rrewrite-buildspec: [0-9]+(/[0-9]+)? files' "$work/tty.txt"
     "$tool" --check --jobs 1 "$BATCH_E2E_CORPUS" > /dev/null 2> "$work/notty.txt"
-    check "progress: not shown when stderr is a file" bash -c '! grep -q "/[0-9]* files" "$1"' _ "$work/notty.txt"
+    check "progress: not shown when stderr is a file" bash -c '! grep -qa $'"'"'\r'"'"' "$1"' _ "$work/notty.txt"
 else
     echo "skip  progress line (set BATCH_E2E_CORPUS to a folder of >= 200 buildspecs that takes > 1 s)"
 fi
