@@ -65,6 +65,7 @@ public enum BuildspecReader {
         }
 
         var commands: [Buildspec.Command] = []
+        commands.reserveCapacity(64)
         if let phases = root["phases"] {
             if phases.kind != .mapping {
                 diagnostics.append(

@@ -179,21 +179,25 @@ struct BuildspecAnalysis {
         var needed = [Bool](repeating: false, count: texts.count)
         var names = variables
         for index in texts.indices {
-            guard let text = texts[index], mayMatter(text, matcher: matcher) else { continue }
+            guard let text = texts[index] else { continue }
+            let scan = scan(text, matcher: matcher)
+            guard scan.mayMatter else { continue }
             matters[index] = true
-            // `--output=type=registry` pushes without saying so.
-            if namesDefinitions[index] || Self.pushOrQueryWords.contains(where: { text.containsBytes($0) }) {
+            if namesDefinitions[index] || scan.mayPushOrQuery {
                 needed[index] = true
                 names.formUnion(VariableEnvironment.variableNames(in: text))
             }
         }
+        // Which of the other commands may assign which variable: the name right before a `=`.
+        var assigners: [String: [Int]] = [:]
+        for index in texts.indices where matters[index] && !needed[index] {
+            for name in Self.namesBeforeEquals(in: texts[index] ?? "") { assigners[name, default: []].append(index) }
+        }
         var pending = Array(names)
         while let name = pending.popLast() {
-            let assignment = Array((name + "=").utf8)
-            for index in texts.indices where matters[index] && !needed[index] {
-                guard let text = texts[index], text.containsBytes(assignment) else { continue }
+            for index in assigners[name] ?? [] where !needed[index] {
                 needed[index] = true
-                for mentioned in VariableEnvironment.variableNames(in: text) where names.insert(mentioned).inserted {
+                for mentioned in VariableEnvironment.variableNames(in: texts[index] ?? "") where names.insert(mentioned).inserted {
                     pending.append(mentioned)
                 }
             }
@@ -201,32 +205,58 @@ struct BuildspecAnalysis {
         return needed
     }
 
-    private static let pushOrQueryWords = ["push", "type=registry", "list-images", "describe-images"].map { Array($0.utf8) }
-
     /// Whether a command can hold a redirection or `tee` (a writer), a push, an assignment or
     /// a registry query; anything else needs no shell reading.
     static func mayMatter(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> Bool {
-        if !matcher.extraNames.isEmpty { return true }
+        scan(text, matcher: matcher).mayMatter
+    }
+
+    /// One pass over a command's bytes: whether it may matter at all (`>`, `=`, `push`, `tee`,
+    /// `ecr`), and whether it may push or query the registry (`push`, `type=registry` as in
+    /// `--output=type=registry`, `list-images`, `describe-images`).
+    static func scan(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> (mayMatter: Bool, mayPushOrQuery: Bool) {
+        if !matcher.extraNames.isEmpty { return (true, true) }
         var text = text
         return text.withUTF8 { bytes in
-            // One pass: `>`, `=`, or the words `push`, `tee` and `ecr`.
             func follows(_ word: StaticString, at index: Int) -> Bool {
                 let count = word.utf8CodeUnitCount
                 guard index + count <= bytes.count else { return false }
                 for offset in 1..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
                 return true
             }
+            var mayMatter = false
             for index in bytes.indices {
                 switch bytes[index] {
-                case UInt8(ascii: ">"), UInt8(ascii: "="): return true
-                case UInt8(ascii: "p") where follows("push", at: index): return true
-                case UInt8(ascii: "t") where follows("tee", at: index): return true
-                case UInt8(ascii: "e") where follows("ecr", at: index): return true
+                case UInt8(ascii: ">"): mayMatter = true
+                case UInt8(ascii: "="):
+                    mayMatter = true
+                    if index >= 4, follows("=registry", at: index), bytes[(index - 4)..<index].elementsEqual("type".utf8) { return (true, true) }
+                case UInt8(ascii: "p") where follows("push", at: index): return (true, true)
+                case UInt8(ascii: "t") where follows("tee", at: index): mayMatter = true
+                case UInt8(ascii: "e") where follows("ecr", at: index): mayMatter = true
+                case UInt8(ascii: "l") where follows("list-images", at: index): return (true, true)
+                case UInt8(ascii: "d") where follows("describe-images", at: index): return (true, true)
                 default: continue
                 }
             }
-            return false
+            return (mayMatter, false)
         }
+    }
+
+    /// The shell names standing right before a `=` (`NAME=value`, `export NAME=value`): the
+    /// variables a command may assign.
+    static func namesBeforeEquals(in text: String) -> [String] {
+        var names: [String] = []
+        var text = text
+        text.withUTF8 { bytes in
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "=") {
+                var start = index
+                while start > 0, VariableEnvironment.isNameByte(bytes[start - 1], first: false) { start -= 1 }
+                guard start < index, VariableEnvironment.isNameByte(bytes[start], first: true) else { continue }
+                names.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            }
+        }
+        return names
     }
 
     /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.
@@ -236,7 +266,7 @@ struct BuildspecAnalysis {
         else { return nil }
         for (index, word) in command.words.enumerated().dropFirst() {
             guard let text = word.literal, text.hasPrefix("-") else { return nil }
-            if text.dropFirst().contains("c"), index + 1 < command.words.count { return command.words[index + 1].literal }
+            if text.utf8.dropFirst().contains(UInt8(ascii: "c")), index + 1 < command.words.count { return command.words[index + 1].literal }
         }
         return nil
     }

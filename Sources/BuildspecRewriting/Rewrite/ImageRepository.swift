@@ -115,7 +115,7 @@ public struct ImageRepository: Sendable, Hashable {
     private static func isExpandable(_ value: [ShellWord.Segment]) -> Bool {
         for segment in value {
             if isOpaque(segment) { return false }
-            if case .text(let text) = segment, text.contains("/") { return true }
+            if case .text(let text) = segment, text.utf8.contains(UInt8(ascii: "/")) { return true }
         }
         return true
     }

@@ -6,7 +6,7 @@ struct VariableEnvironment: Sendable {
     init(buildspecVariables: [String: String]) {
         for (name, value) in buildspecVariables {
             // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
-            values[name] = value.contains("$") ? [.opaque(value)] : [.text(value)]
+            values[name] = value.utf8.contains(UInt8(ascii: "$")) ? [.opaque(value)] : [.text(value)]
         }
     }
 

@@ -8,8 +8,10 @@ public enum RegistryQuery {
 
     /// The `--repository-name` argument of a query text, when it has one.
     public static func repositoryArgument(in text: String) -> String? {
-        guard let range = text.firstRange(of: "--repository-name") else { return nil }
-        var rest = text[range.upperBound...]
+        let option = Array("--repository-name".utf8)
+        let bytes = Array(text.utf8)
+        guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: option) }) else { return nil }
+        var rest = Substring(decoding: bytes[(start + option.count)...], as: UTF8.self)
         if rest.first == "=" { rest = rest.dropFirst() }
         rest = rest.drop { $0 == " " || $0 == "\t" }
         let argument = rest.prefix { !" \t);".contains($0) }

@@ -91,6 +91,7 @@ private struct TreeBuilder {
     init(source: SourceText) {
         self.source = source
         cursor = CharacterOffsetCursor(source)
+        stack.reserveCapacity(16)
     }
 
     mutating func take(_ event: yaml_event_t) throws(YAMLError) {
@@ -149,6 +150,8 @@ private struct TreeBuilder {
                     start: position
                 )
             )
+            // Room for a typical mapping or command list at once, not grown 1, 2, 4, 8, 16.
+            stack[stack.count - 1].children.reserveCapacity(16)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             var node = stack.removeLast()
             // An END mark may sit at the next token, lines later: the node ends where its
