@@ -196,7 +196,7 @@ struct RewritePlanner {
 
         // A one-line item that is only the writer becomes a literal block.
         if node.scalarStyle != .literal, node.scalarStyle != .folded, singleLineSource,
-           pipeline.range == trimmedStart..<trimmedEnd, !value.contains("\n"),
+           pipeline.range == trimmedStart..<trimmedEnd, !value.utf8.contains(0x0A),
            let indent = blockIndent(of: node)
         {
             let lineEnd = source.lineEnd(ofByte: node.range.upperBound)
@@ -260,14 +260,15 @@ struct RewritePlanner {
 
     /// Whether anything under `node` is anchored (`&name`), an alias (`*name`) or a merge (`<<`).
     static func usesAnchors(_ node: YAMLNode?) -> Bool {
-        var pending = node.map { [$0] } ?? []
-        while let current = pending.popLast() {
-            if current.anchor != nil || current.kind == .alias || (current.isScalar && current.value == "<<" && current.scalarStyle == .plain) {
-                return true
-            }
-            pending += current.children
+        node.map(holdsAnchors) ?? false
+    }
+
+    private static func holdsAnchors(_ node: YAMLNode) -> Bool {
+        if node.anchor != nil || node.kind == .alias || (node.isScalar && node.value == "<<" && node.scalarStyle == .plain) {
+            return true
         }
-        return false
+        // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
+        return node.children.indices.contains { holdsAnchors(node.children[$0]) }
     }
 
     private func at(_ offset: Int) -> Range<Int> { offset..<offset }
