@@ -112,17 +112,16 @@ struct RewriteBuildspecCommand: ParsableCommand {
         // few enough to find first; then their number is known.
         var status = stat()
         let searchesWhileHandling = discovery.streams(roots) && stat(roots[0], &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-        let feed = FileFeed(capacity: searchesWhileHandling ? 256 : .max)
-        var search: BackgroundThread?
+        let streamed = FileFeed(capacity: 256)
+        let search = searchesWhileHandling ? BackgroundThread { [roots] in
+            discovery.search(roots, found: streamed.put)
+            streamed.finish()
+        } : nil
+        // Without a search thread (or when none could start) everything is found first, into a
+        // feed with room for all of it.
+        let feed = search == nil ? FileFeed(capacity: .max) : streamed
         var workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         var total: Int?
-        if searchesWhileHandling {
-            let roots = roots
-            search = BackgroundThread {
-                discovery.search(roots, found: feed.put)
-                feed.finish()
-            }
-        }
         if search == nil {
             var count = 0
             discovery.search(roots) { entry in
