@@ -35,8 +35,8 @@ struct BuildspecAnalysis {
     }
 
     let spec: Buildspec
-    /// `--definitions-file` names.
-    let extraNames: [String]
+    /// Which files hold image definitions (`--definitions-file` names, artifacts).
+    let matcher: ImageDefinitionsWriter.FileMatcher
     var parsed: [ParsedShell?] = []
     var pushes: [Push] = []
     var queries: [Query] = []
@@ -49,13 +49,13 @@ struct BuildspecAnalysis {
     /// matters to the placement of the query.
     init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, repositoryVariables: Set<String> = []) {
         self.spec = spec
-        extraNames = matcher.extraNames
-        // Most files write no image definitions: when no command can, there is nothing to
-        // read as shell (pushes and assignments only matter to a writer's guard).
+        self.matcher = matcher
         // The texts alone: copying whole commands (two nodes each) costs more than reading them.
         var texts: [String?] = []
         texts.reserveCapacity(spec.commands.count)
         for index in spec.commands.indices { texts.append(spec.commands[index].text) }
+        // Most files write no image definitions: when no command can, there is nothing to
+        // read as shell (pushes and assignments only matter to a writer's guard).
         guard let needed = Self.commandsToRead(texts, matcher: matcher, variables: repositoryVariables) else {
             parsed = Array(repeating: nil, count: spec.commands.count)
             return
@@ -85,12 +85,11 @@ struct BuildspecAnalysis {
                 continue
             }
             parsed.append(shell)
-            analyze(shell, command: index, environment: &environment, matcher: matcher)
+            analyze(shell, command: index, environment: &environment)
         }
     }
 
-    private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment,
-                                  matcher: ImageDefinitionsWriter.FileMatcher) {
+    private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment) {
         var writerRanges: [Range<Int>] = []
         for place in ShellWalker.places(in: shell) {
             let point = Point(command: index, offset: place.pipeline.range.lowerBound)
@@ -134,9 +133,8 @@ struct BuildspecAnalysis {
                     }
                 }
                 // `aws ecr list-images ... > file`: a query that hands its answer over in a file.
-                if command.redirections.contains(where: \.writesFile), case let commandText = shell.text(command.range),
-                   RegistryQuery.isQuery(commandText)
-                {
+                let commandText = command.redirections.contains(where: \.writesFile) ? shell.text(command.range) : nil
+                if let commandText, RegistryQuery.isQuery(commandText) {
                     for redirection in command.redirections where redirection.writesFile {
                         queries.append(
                             Query(point: point, variable: nil, file: shell.text(redirection.target.range),
@@ -146,9 +144,9 @@ struct BuildspecAnalysis {
                 }
                 for assignment in VariableEnvironment.assignments(of: command) {
                     // A query in a value is a command substitution: an opaque segment.
-                    if assignment.value.segments.contains(where: { if case .opaque = $0 { true } else { false } }),
-                       case let valueText = shell.text(assignment.value.range), RegistryQuery.isQuery(valueText)
-                    {
+                    let substitutes = assignment.value.segments.contains { if case .opaque = $0 { true } else { false } }
+                    let valueText = substitutes ? shell.text(assignment.value.range) : nil
+                    if let valueText, RegistryQuery.isQuery(valueText) {
                         queries.append(
                             Query(point: point, variable: assignment.name, file: nil,
                                   argument: RegistryQuery.repositoryArgument(in: valueText))

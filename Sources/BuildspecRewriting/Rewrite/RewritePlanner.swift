@@ -310,7 +310,7 @@ struct RewritePlanner {
 
     private func lineMentionsDefinitions(_ offset: Int) -> Bool {
         let line = source.text(source.lineStart(ofByte: offset)..<source.lineEnd(ofByte: offset))
-        return BuildspecAnalysis.mentionsDefinitionsFile(line, matcher: ImageDefinitionsWriter.FileMatcher(extraNames: analysis.extraNames))
+        return BuildspecAnalysis.mentionsDefinitionsFile(line, matcher: analysis.matcher)
     }
 
     private func restOfLineIsEmpty(_ bytes: [UInt8], from offset: Int) -> Bool {

@@ -34,18 +34,23 @@ extension String {
 extension Collection where Element == UInt8, Index == Int {
     /// Whether `pattern` occurs in these bytes.
     func containsBytes<Pattern: Collection<UInt8>>(_ pattern: Pattern) -> Bool where Pattern.Index == Int {
-        guard let first = pattern.first else { return true }
-        guard count >= pattern.count else { return false }
+        firstIndex(ofBytes: pattern) != nil
+    }
+
+    /// Where `pattern` first occurs in these bytes.
+    func firstIndex<Pattern: Collection<UInt8>>(ofBytes pattern: Pattern) -> Int? where Pattern.Index == Int {
+        guard let first = pattern.first else { return startIndex }
+        guard count >= pattern.count else { return nil }
         var index = startIndex
         let last = endIndex - pattern.count
         while index <= last {
             if self[index] == first {
                 var matched = 1
                 while matched < pattern.count, self[index + matched] == pattern[pattern.startIndex + matched] { matched += 1 }
-                if matched == pattern.count { return true }
+                if matched == pattern.count { return index }
             }
             index += 1
         }
-        return false
+        return nil
     }
 }

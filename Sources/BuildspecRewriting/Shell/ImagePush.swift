@@ -5,17 +5,10 @@ public struct ImagePush: Sendable {
     /// The pushes one simple command makes: `docker push REF`, `docker image push REF`,
     /// `podman push REF`, `docker build ... --push -t REF`, `docker buildx build --push -t REF`.
     public static func pushes(in command: ShellCommand) -> [ImagePush] {
-        guard command.kind == .simple, isContainerTool(command.words) else { return [] }
-        var words = command.words.map { $0.literal }
-        var references = command.words
-        // `sudo docker push`, `command docker push`
-        while let first = words.first, first == "sudo" || first == "command" || first == "exec" {
-            words.removeFirst()
-            references.removeFirst()
-        }
-        guard let program = words.first ?? nil else { return [] }
-        let name = program.lastPathComponent
-        guard name == "docker" || name == "podman" else { return [] }
+        guard command.kind == .simple, let program = containerTool(in: command.words) else { return [] }
+        // From the program on, and the words' literal texts alongside.
+        let references = Array(command.words[program...])
+        let words = references.map(\.literal)
         var position = 1
         let globalOptionsWithValue: Set<String> = ["-H", "--host", "--config", "-c", "--context", "-l", "--log-level"]
         while position < words.count, let word = words[position], word.hasPrefix("-") {
@@ -69,15 +62,15 @@ public struct ImagePush: Sendable {
         }
     }
 
-    /// Whether the program is `docker` or `podman` (after `sudo`, `command`, `exec`): most
-    /// commands are not, and need no closer look.
-    private static func isContainerTool(_ words: [ShellWord]) -> Bool {
-        for word in words {
-            guard let text = word.literal else { return false }
+    /// Where the program stands when it is `docker` or `podman`, after `sudo`, `command` or
+    /// `exec`; nil for any other program (most commands, which need no closer look).
+    private static func containerTool(in words: [ShellWord]) -> Int? {
+        for (index, word) in words.enumerated() {
+            guard let text = word.literal else { return nil }
             if text == "sudo" || text == "command" || text == "exec" { continue }
             let name = text.lastPathComponent
-            return name == "docker" || name == "podman"
+            return name == "docker" || name == "podman" ? index : nil
         }
-        return false
+        return nil
     }
 }

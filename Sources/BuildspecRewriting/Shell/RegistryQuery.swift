@@ -10,7 +10,7 @@ public enum RegistryQuery {
     public static func repositoryArgument(in text: String) -> String? {
         let option = Array("--repository-name".utf8)
         let bytes = Array(text.utf8)
-        guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: option) }) else { return nil }
+        guard let start = bytes.firstIndex(ofBytes: option) else { return nil }
         var rest = Substring(decoding: bytes[(start + option.count)...], as: UTF8.self)
         if rest.first == "=" { rest = rest.dropFirst() }
         rest = rest.drop { $0 == " " || $0 == "\t" }
