@@ -1,37 +1,47 @@
 #!/usr/bin/env python3
-"""Fails CI on any oracle verdict of `broken`, `touched-unneeded` or `silent-on-invalid`.
+"""Fails CI on any oracle verdict of `broken`, `touched-unneeded` or `silent-on-invalid`, and
+when fewer files than asked are guarded.
 
-The only exceptions are the files in the limits list: each names the verdict it gets and the
-reason, a command that behaves differently in the oracle's sandbox than in CodeBuild. A listed
-file that gets any other bad verdict still fails.
+usage: check-oracle.py REPORT.json [--min-guarded PERCENT] [--kinds KIND,KIND]
+
+"Guarded" counts the files the oracle says need the guard and push to a registry `aws` can ask
+(`needs_guard` and `askable`), restricted to the given kinds (all kinds when none are given).
 """
-import csv
+import argparse
 import json
 import os
 import sys
 
 BAD = {"broken", "touched-unneeded", "silent-on-invalid"}
 
-records = json.load(open(sys.argv[1]))
-limits = {}
-with open(sys.argv[2]) as f:
-    for row in csv.reader(f, delimiter="\t"):
-        if row and not row[0].startswith("#"):
-            limits[row[0]] = set(row[1].split(","))
+parser = argparse.ArgumentParser()
+parser.add_argument("report")
+parser.add_argument("--min-guarded", type=float, default=0.0)
+parser.add_argument("--kinds", default="")
+args = parser.parse_args()
+
+records = json.load(open(args.report))
+kinds = set(filter(None, args.kinds.split(",")))
 
 failures = []
 for record in records:
-    name = os.path.basename(record["file"])
-    verdict = record["verdict"]
-    if verdict in BAD and verdict not in limits.get(name, set()):
-        failures.append("%s %s %s" % (verdict, name, "; ".join(record.get("problems", []))[:300]))
-    elif verdict in BAD:
-        print("known sandbox limit: %s %s" % (verdict, name))
+    if record["verdict"] in BAD:
+        problems = "; ".join(record.get("problems", []))[:400]
+        failures.append("%s %s (%s) %s" % (record["verdict"], os.path.basename(record["file"]), record.get("kind", "?"), problems))
 
-needs = [r for r in records if r.get("needs_guard")]
+counted = [r for r in records if not kinds or r.get("kind") in kinds]
+needs = [r for r in counted if r.get("needs_guard") and r.get("askable")]
 guarded = [r for r in needs if r["verdict"] == "rewritten"]
-print("oracle: %d files, %d need the guard, %d guarded correctly (%.1f%%)" % (
-    len(records), len(needs), len(guarded), 100.0 * len(guarded) / max(1, len(needs))))
+share = 100.0 * len(guarded) / len(needs) if needs else 100.0
+print("oracle: %d files, %d bad; %s%d need the guard and push to ECR, %d guarded correctly (%.1f%%, at least %.0f%% asked)" % (
+    len(records), len(failures), ("of kinds %s: " % ",".join(sorted(kinds))) if kinds else "",
+    len(needs), len(guarded), share, args.min_guarded))
+for record in needs:
+    if record["verdict"] != "rewritten":
+        print("not guarded: %s %s" % (record["verdict"], os.path.basename(record["file"])))
 for failure in failures:
     print("FAIL " + failure)
+if share < args.min_guarded:
+    print("FAIL guarded %.1f%% < %.0f%%" % (share, args.min_guarded))
+    sys.exit(1)
 sys.exit(1 if failures else 0)
