@@ -18,14 +18,17 @@ struct RewritePlanner {
     let source: SourceText
     let analysis: BuildspecAnalysis
     let override: ImageRepository?
+    /// `--registry-id`: the account every query asks, whatever the references say.
+    let registryID: String?
     let text: GuardText
     let newline: String
     private var spec: Buildspec { analysis.spec }
 
-    init(source: SourceText, analysis: BuildspecAnalysis, override: ImageRepository?) {
+    init(source: SourceText, analysis: BuildspecAnalysis, override: ImageRepository?, registryID: String? = nil) {
         self.source = source
         self.analysis = analysis
         self.override = override
+        self.registryID = registryID
         text = GuardText(version: analysis.spec.version)
         newline = source.lineEnding
     }
@@ -44,20 +47,23 @@ struct RewritePlanner {
 
         // One answer per repository, asked before its first push and before its first writer.
         let all = needs.flatMap(\.repositories).reduce(into: [ImageRepository]()) { list, repository in
-            if !list.contains(where: { $0.argument == repository.argument }) { list.append(repository) }
+            if !list.contains(where: { $0.queryKey == repository.queryKey }) { list.append(repository) }
         }
         var answers: [String: GuardText.Answer] = [:]
         var taken = Set(analysis.assignments.map(\.name))
         for (number, repository) in all.enumerated() {
-            let firstWriter = needs.filter { $0.repositories.contains { $0.argument == repository.argument } }.map(\.writer.point).min()!
+            let firstWriter = needs.filter { $0.repositories.contains { $0.queryKey == repository.queryKey } }.map(\.writer.point).min()!
             let firstPush = analysis.pushes.filter { push in
                 if override != nil { return true }
-                if case .success(let pushed) = push.repository { return pushed.argument == repository.argument }
+                if case .success(var pushed) = push.repository {
+                if let registryID { pushed.registryID = registryID }
+                return pushed.queryKey == repository.queryKey
+            }
                 return false
             }.map(\.point).min()
             let point = min(firstWriter, firstPush ?? firstWriter)
             if let existing = existingAnswer(for: repository, before: point) {
-                answers[repository.argument] = existing
+                answers[repository.queryKey] = existing
                 continue
             }
             let suffix = all.count == 1 ? "" : "_" + Self.suffix(for: repository, number: number)
@@ -66,12 +72,12 @@ struct RewritePlanner {
             taken.insert(variable)
             let file = "\"${CODEBUILD_SRC_DIR:-.}/.repository-images\(suffix.lowercased().replacing("_", with: "-"))\""
             let answer = GuardText.Answer(repository: repository, variable: variable, file: file)
-            answers[repository.argument] = answer
+            answers[repository.queryKey] = answer
             try insertQuery(answer, at: point, into: &plan)
         }
 
         for (writer, repositories) in needs {
-            try guardWriter(writer, answers: repositories.map { answers[$0.argument]! }, into: &plan)
+            try guardWriter(writer, answers: repositories.map { answers[$0.queryKey]! }, into: &plan)
         }
         return plan
     }
@@ -79,6 +85,14 @@ struct RewritePlanner {
     // MARK: Repositories
 
     private func repositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
+        try inferredRepositories(for: writer).map { repository in
+            var repository = repository
+            if let registryID { repository.registryID = registryID }
+            return repository
+        }
+    }
+
+    private func inferredRepositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
         if let override { return [override] }
         let node = spec.commands[writer.command].node
         guard !analysis.pushes.isEmpty else {
@@ -96,10 +110,10 @@ struct RewritePlanner {
         for push in candidates {
             switch push.repository {
             case .success(let repository):
-                if !result.contains(where: { $0.argument == repository.argument }) { result.append(repository) }
+                if !result.contains(where: { $0.queryKey == repository.queryKey }) { result.append(repository) }
             case .failure(let error):
                 throw fail(node, "cannot guard `\(writer.writer.file)`: \(error.message)",
-                           fix: "pass --repository-name NAME if the service's image is also in an ECR repository")
+                           fix: "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
             }
         }
         return result
@@ -113,9 +127,14 @@ struct RewritePlanner {
     }
 
     private func existingAnswer(for repository: ImageRepository, before point: BuildspecAnalysis.Point) -> GuardText.Answer? {
-        let wanted = repository.argument.filter { $0 != "\"" }
+        func unquoted(_ word: String?) -> String? { word?.filter { $0 != "\"" } }
+        // Read back from the query the rewrite would add, so both sides are read alike.
+        let wanted = BuildspecAnalysis.Query(point: point, variable: nil, file: nil, text: GuardText.ask(repository))
         for query in analysis.queries where query.point < point {
-            guard let argument = query.argument?.filter({ $0 != "\"" }), argument == wanted else { continue }
+            // The file's own query serves only when it asks the same registry.
+            guard unquoted(query.argument) == unquoted(wanted.argument), query.isPublic == wanted.isPublic,
+                  unquoted(query.registryID) == unquoted(wanted.registryID), unquoted(query.region) == unquoted(wanted.region)
+            else { continue }
             switch spec.version {
             case .v02: if let variable = query.variable { return GuardText.Answer(repository: repository, variable: variable, file: "") }
             case .v01: if let file = query.file { return GuardText.Answer(repository: repository, variable: "", file: file) }
@@ -154,7 +173,7 @@ struct RewritePlanner {
         let command = spec.commands[point.command]
         let query = text.query(answer)
         // Only what the query itself reads must be set before it.
-        let variables = Set(VariableEnvironment.variableNames(in: answer.repository.argument))
+        let variables = Set(VariableEnvironment.variableNames(in: GuardText.ask(answer.repository)))
         let assignedHereBefore = analysis.assignments.contains { assignment in
             assignment.point.command == point.command && assignment.point.offset < point.offset && variables.contains(assignment.name)
         }
