@@ -163,10 +163,6 @@ struct RewritePlanner {
             throw fail(command.node, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
                        fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
-        if command.node.scalarStyle == .folded {
-            throw fail(command.node, "`\(writer.writer.file)` is written in a folded block (`>`), which the rewrite does not edit",
-                       fix: "use a literal block (`|`) or a plain list item, then run again")
-        }
     }
 
     private func insertQuery(_ answer: GuardText.Answer, at point: BuildspecAnalysis.Point, into plan: inout Plan) throws(Failure) {
@@ -206,6 +202,8 @@ struct RewritePlanner {
         guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
         let condition = text.condition(answers)
         let pipeline = writer.place.pipeline
+        // A query or another writer's guard already edits this command's text.
+        let editedBefore = plan.editedCommands.contains(node.range.lowerBound)
         plan.editedCommands.insert(node.range.lowerBound)
         plan.lines.append(node.start.line)
         let valueBytes = parsed.text
@@ -228,6 +226,12 @@ struct RewritePlanner {
             ]
             plan.edits.append(TextEdit(range: node.range, replacement: "|"))
             plan.edits.append(TextEdit(range: at(lineEnd), replacement: newline + body.joined(separator: newline)))
+            return
+        }
+
+        // A folded block (`>`, `>-`): YAML's folding is written out.
+        if node.scalarStyle == .folded {
+            try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
             return
         }
 
@@ -254,17 +258,22 @@ struct RewritePlanner {
         // Anywhere else: `if ...; then <writer>; else ...; fi` in place of the pipeline.
         let prefix = "if \(condition); then "
         let suffix = "; else \(text.otherwise); fi"
-        plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         let end = map.source(pipeline.range.upperBound)
         let suffixOnItsOwnLine = map.style == .plain && !singleLineSource && pipeline.range.upperBound >= trimmedEnd
         if !singleLineSource, map.style != .literal {
             // A folded command: the guard may only change the lines that name the file.
             let start = map.source(pipeline.range.lowerBound)
             guard lineMentionsDefinitions(start), suffixOnItsOwnLine || lineMentionsDefinitions(end) else {
+                // A plain command YAML folds into one line: written out as a literal block.
+                if map.style == .plain {
+                    try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
+                    return
+                }
                 throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
                            fix: "put the command in a `- |` block, then run again")
             }
         }
+        plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         if suffixOnItsOwnLine {
             // Keep the last source line as it was: the rest goes on a continuation line.
             let lineStart = source.lineStart(ofByte: end)
@@ -272,6 +281,64 @@ struct RewritePlanner {
             plan.edits.append(TextEdit(range: at(end), replacement: newline + indent + escaped(suffix, for: .plain)))
         } else {
             plan.edits.append(TextEdit(range: at(end), replacement: escaped(suffix, for: map.style)))
+        }
+    }
+
+    /// Writes a folded command's text out line by line, with the guard around the writer: a
+    /// multi-line plain scalar becomes a literal block (`|`) holding exactly the text YAML reads
+    /// from it; a `>` or `>-` block keeps its header, and the guard's inner lines are indented
+    /// deeper, where folding keeps line breaks, so YAML reads the same text as from the literal
+    /// block. What runs is unchanged; only YAML's folding is written out.
+    private func unfold(_ writer: BuildspecAnalysis.Writer, condition: String, parsed: ParsedShell,
+                        editedBefore: Bool, into plan: inout Plan) throws(Failure) {
+        let node = spec.commands[writer.command].node
+        let pipeline = writer.place.pipeline
+        let value = parsed.text
+        let refusal = fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines in a way the rewrite cannot write out line by line",
+                           fix: "put the command in a `- |` block, then run again")
+        // The item starts its line after `- `, its content is printable text, and nothing
+        // (a comment) follows it; neither the query nor another guard edits its text already.
+        guard let indent = blockIndent(of: node), !editedBefore,
+              parsed.extendedEnd(of: pipeline) == pipeline.range.upperBound,
+              value.allSatisfy({ $0 >= 0x20 || $0 == 0x0A || $0 == 0x09 }), value.last != 0x20, value.last != 0x09
+        else { throw refusal }
+        var end = node.range.upperBound
+        while end > node.range.lowerBound, [0x20, 0x09, 0x0A, 0x0D].contains(source.bytes[end - 1]) { end -= 1 }
+        let lineEnd = source.lineEnd(ofByte: end)
+        guard source.bytes[end..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { throw refusal }
+
+        let trimmedStart = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A } ?? 0
+        let trimmedEnd = (value.lastIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }).map { $0 + 1 } ?? 0
+        let command = String(decoding: value[pipeline.range], as: UTF8.self)
+        let alone = pipeline.range == trimmedStart..<trimmedEnd && !value[pipeline.range].contains(0x0A)
+        let lines: [String]
+        if alone {
+            lines = ["if \(condition); then", "  \(command)", "else", "  \(text.otherwise)", "fi"]
+        } else {
+            let before = String(decoding: value[..<pipeline.range.lowerBound], as: UTF8.self)
+            let after = String(decoding: value[pipeline.range.upperBound...], as: UTF8.self)
+            var split = (before + "if \(condition); then \(command); else \(text.otherwise); fi" + after)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // The value's own final line break is the block's (its chomping keeps one).
+            if value.last == 0x0A { split.removeLast() }
+            lines = split
+        }
+        // The first line sets the block's indentation: it must not start with blanks.
+        guard let first = lines.first(where: { !$0.isEmpty }), first.first != " ", first.first != "\t" else { throw refusal }
+        let body = lines.map { $0.isEmpty ? "" : indent + $0 }
+
+        if node.scalarStyle == .folded {
+            // The header (`>`, `>-`) stays. Folding joins lines at the block's indentation,
+            // so only the guard's own shape (lines taking turns with deeper ones) or one line
+            // reads back unchanged; an indentation indicator or a comment would not survive.
+            let headerEnd = source.lineEnd(ofByte: node.range.lowerBound)
+            let header = source.bytes[node.range.lowerBound..<headerEnd]
+            guard alone || lines.count == 1, header.allSatisfy({ $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "-") || $0 == 0x20 }),
+                  !header.contains(UInt8(ascii: "#"))
+            else { throw refusal }
+            plan.edits.append(TextEdit(range: headerEnd..<lineEnd, replacement: newline + body.joined(separator: newline)))
+        } else {
+            plan.edits.append(TextEdit(range: node.range.lowerBound..<lineEnd, replacement: "|" + newline + body.joined(separator: newline)))
         }
     }
 
