@@ -7,7 +7,8 @@ import Testing
         guard let input = SampleLocations.read(name, "buildspec.yml"), let expected = SampleLocations.read(name, "expected.yml") else {
             return false
         }
-        return input != expected
+        // A sample with options names its repository outside the file: nothing here pushes it.
+        return input != expected && SampleLocations.read(name, "options.txt") == nil
     }
 
     @Test(arguments: rewrittenSamples)
