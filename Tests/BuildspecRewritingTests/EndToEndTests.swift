@@ -207,6 +207,20 @@ struct EndToEndTests {
         #expect(after != before, "the swallowing query lets the push go on")
     }
 
+    /// The registry matters: moto keeps one per region, so the central registry's query without
+    /// its `--region` asks the build's own region, finds no repository there and fails the build.
+    @Test func aQueryWithoutTheRegistrysRegionFindsNoRepository() async throws {
+        let moto = try moto
+        let sample = try #require(EndToEndSample.all.first { $0.name == "cross-account-region" })
+        let rewritten = String(decoding: try #require(SampleLocations.read(sample.name, "expected.yml")), as: UTF8.self)
+        try #require(rewritten.contains(" --region eu-west-1 --max-items 1"))
+        let ownRegion = rewritten.replacingOccurrences(of: " --region eu-west-1 --max-items 1", with: " --max-items 1")
+        try await prepare(sample, on: moto)
+        let run = try await build(Array(ownRegion.utf8), sample, on: moto, commit: Self.commitB, number: 2)
+        let problems = Self.failedQueryProblems(run, sample, error: ["RepositoryNotFoundException", "'team/app'"])
+        #expect(problems.isEmpty, "\(problems)\n\(run)")
+    }
+
     /// The runner itself: 0.2 keeps variables and the working folder across commands and phases,
     /// `exit` ends only its command, a failed command ends its phase but not `finally`, and
     /// `post_build` runs after a failed `build`; 0.1 starts every command afresh.
