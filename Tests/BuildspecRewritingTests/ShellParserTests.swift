@@ -77,6 +77,9 @@ import Testing
         #expect(try writer("printf '{\"ImageURI\":\"%s\"}' $U > out/detail.json", artifacts: ["out/*.json"]) == "out/detail.json")
         #expect(try writer("echo \"[{\\\"imageUri\\\":\\\"$U\\\"}]\" > images.json", artifacts: ["images.json"]) == "images.json")
         #expect(try writer("jq -n --arg u $U '[{name: \"web\", imageUri: $u}]' > images.json", artifacts: ["images.json"]) == "images.json")
+        // A file name the project gives may be a .json too.
+        #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > $DEFINITIONS_FILE", artifacts: ["${DEFINITIONS_FILE}"]) == "$DEFINITIONS_FILE")
+        #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.txt", artifacts: ["images.txt"]) == nil)
     }
 
     @Test(arguments: [

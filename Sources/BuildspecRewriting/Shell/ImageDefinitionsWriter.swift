@@ -127,7 +127,8 @@ public struct ImageDefinitionsWriter: Sendable {
             let name = target.lastPathComponent
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
-            guard !artifactPatterns.isEmpty, target.lowercased().hasSuffix(".json") else { return false }
+            // A `.json`, or a name the project gives (`${IMAGE_DEFINITIONS_FILE}`) that may be one.
+            guard !artifactPatterns.isEmpty, target.lowercased().hasSuffix(".json") || target.containsBytes("${") else { return false }
             guard Self.emitsImageKey(writerText()) else { return false }
             // From the source folder, where CodeBuild starts and resolves artifact paths.
             let path = Self.relativePath(Self.expand(target, variables), dropping: "${CODEBUILD_SRC_DIR}")
