@@ -48,6 +48,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
     @Option(help: "The ECR repository every guard asks about: a repository name or `$VARIABLE`.")
     var repositoryName: String?
 
+    @Option(help: "The account whose ECR registry every guard asks (`--registry-id` of the query): 12 digits or `$VARIABLE`. Default: the account the pushed image reference names, or the build's own.")
+    var registryId: String?
+
     @Option(help: "Another name of an image-definitions file (repeatable).")
     var definitionsFile: [String] = []
 
@@ -79,6 +82,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
                 "--repository-name '\(repositoryName)' is not a valid ECR repository name (lowercase letters, digits, '.', '_', '-', '/') or $VARIABLE"
             )
         }
+        if let registryId, ImageRepository.registryAccount(registryId) == nil {
+            throw ValidationError("--registry-id '\(registryId)' is not a 12-digit AWS account id or $VARIABLE")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let report, report != "json" { throw ValidationError("--report takes `json`") }
         if reportFile != nil && report == nil { throw ValidationError("--report-file goes with --report json") }
@@ -88,7 +94,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = RewriteOptions(repositoryName: repositoryName, definitionsFiles: definitionsFile, verifiesOutput: !check)
+        let options = RewriteOptions(repositoryName: repositoryName, registryID: registryId, definitionsFiles: definitionsFile, verifiesOutput: !check)
         if paths == ["-"] {
             try runStandardInput(options)
             return

@@ -4,6 +4,9 @@ import Foundation
 /// Runs a buildspec's phases the way CodeBuild does, with stub `aws` and `docker` over a fake
 /// ECR kept in a folder: 0.2 keeps one shell across commands and phases, 0.1 starts a new shell
 /// for every command; `sh` unless `env.shell` says bash; a failing command ends its phase.
+/// The fake ECR keeps every registry apart (`ACCOUNT/REGION/NAME`, `public/NAME` for ECR
+/// Public): a query that asks another account or region than the pushed reference names finds
+/// no repository there, and `aws ecr-public` answers only in us-east-1.
 struct CodeBuildRunner {
     struct Run {
         /// Image-definitions files the build left behind, by path in the source folder.
@@ -11,10 +14,16 @@ struct CodeBuildRunner {
         var pushed: Set<String>
     }
 
-    static let registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    /// The build's own account and region: no sample pushes there by a literal reference, so a
+    /// query that leaves out `--registry-id` or `--region` it needed asks the wrong registry.
+    static let account = "123456789012", region = "ca-central-1"
+    static let registry = "\(account).dkr.ecr.\(region).amazonaws.com"
 
     /// Runs `buildspec` against a registry whose repositories in `filled` already hold an image.
-    static func run(_ buildspec: [UInt8], filled: Set<String>) throws -> Run {
+    /// With `repositories`, only those exist (`ACCOUNT/REGION/NAME`, `public/NAME`): asking for
+    /// any other fails as ECR does (`RepositoryNotFoundException`, exit 254); without, every
+    /// repository asked about exists.
+    static func run(_ buildspec: [UInt8], filled: Set<String>, repositories: Set<String>? = nil) throws -> Run {
         let source = SourceText(buildspec)
         let (parsedSpec, _) = BuildspecReader.read(try YAMLParser.parse(source), source: source)
         guard let spec = parsedSpec else { throw RunnerError("not a buildspec") }
@@ -26,9 +35,12 @@ struct CodeBuildRunner {
             try FileManager.default.createDirectory(at: ecr.appendingPathComponent(repository.replacing("/", with: "%2F")), withIntermediateDirectories: true)
         }
         try writeStubs(in: bin, for: spec)
+        let known = root.appendingPathComponent("repositories")
+        if let repositories { try Data(repositories.sorted().map { $0 + "\n" }.joined().utf8).write(to: known) }
         let text = String(decoding: buildspec, as: UTF8.self)
         var environment = ["PATH": bin.path + ":/usr/bin:/bin", "HOME": work.path, "LANG": "C.UTF-8", "FAKE_ECR": ecr.path,
-                           "AWS_ACCOUNT_ID": "123456789012", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+                           "FAKE_REPOSITORIES": known.path, "FAKE_ACCOUNT": account,
+                           "AWS_ACCOUNT_ID": account, "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
                            "CODEBUILD_RESOLVED_SOURCE_VERSION": "0123456789abcdef0123456789abcdef01234567",
                            "CODEBUILD_SRC_DIR": work.path, "CODEBUILD_BUILD_SUCCEEDING": "1", "CODEBUILD_BUILD_NUMBER": "7"]
         // Variables the file reads but never sets come from the CodeBuild project.
@@ -39,7 +51,7 @@ struct CodeBuildRunner {
         })
         for name in Set(VariableEnvironment.variableNames(in: text)).subtracting(assigned) where environment[name] == nil {
             let lower = name.lowercased().replacing("_", with: "-")
-            environment[name] = name.hasSuffix("URI") || name.hasSuffix("URL") ? "\(registry)/\(lower)" : lower
+            environment[name] = name.hasSuffix("URI") || name.hasSuffix("URL") ? "\(registry)/\(lower)" : name.hasSuffix("REGISTRY") ? registry : lower
         }
         for (name, value) in spec.variables { environment[name] = value }
 
@@ -71,13 +83,23 @@ struct CodeBuildRunner {
         try process.run()
         process.waitUntilExit()
 
+        func uploads(_ path: String) -> Bool {
+            spec.artifacts.contains { group in
+                let base = group.baseDirectory.map { String($0.drop { $0 == "." || $0 == "/" }).trimmingSuffix("/") } ?? ""
+                return group.files.contains { listed in
+                    let file = String(listed.drop { $0 == "." || $0 == "/" })
+                    return GlobPattern(base.isEmpty ? file : base + "/" + file).matches(path)
+                }
+            }
+        }
         var definitions: [String: [UInt8]] = [:]
         if let walker = FileManager.default.enumerator(atPath: work.path) {
             for case let path as String in walker {
                 guard let data = FileManager.default.contents(atPath: work.appendingPathComponent(path).path) else { continue }
                 let content = String(decoding: data, as: UTF8.self)
+                // A standard name anywhere; another .json only when the artifacts upload it.
                 if ImageDefinitionsWriter.FileMatcher.hasDefinitionsName(path)
-                    || (path.hasSuffix(".json") && (content.contains("imageUri") || content.contains("ImageURI"))) {
+                    || (path.hasSuffix(".json") && (content.contains("imageUri") || content.contains("ImageURI")) && uploads(path)) {
                     definitions[path] = Array(data)
                 }
             }
@@ -90,8 +112,14 @@ struct CodeBuildRunner {
         let docker = #"""
         #!/bin/sh
         repo() { r=${1%%@*}; last=${r##*/}; case $last in *:*) r=${r%:*};; esac
-          case $r in */*) host=${r%%/*}; case $host in *.*|*:*|localhost) r=${r#*/};; esac;; esac
-          mkdir -p "$FAKE_ECR/$(printf %s "$r" | sed 's|/|%2F|g')"; }
+          key=hub/$r
+          case $r in */*) host=${r%%/*}; rest=${r#*/}
+            case $host in
+              public.ecr.aws) key=public/${rest#*/};;
+              *.dkr.ecr.*.amazonaws.com) region=${host#*.dkr.ecr.}; key=${host%%.*}/${region%%.*}/$rest;;
+              *.*|*:*|localhost) key=other/$host/$rest;;
+            esac;; esac
+          mkdir -p "$FAKE_ECR/$(printf %s "$key" | sed 's|/|%2F|g')"; }
         while [ $# -gt 0 ]; do case $1 in -*) shift;; *) break;; esac; done
         [ "$1" = buildx ] && shift; [ "$1" = image ] && shift
         case $1 in
@@ -104,17 +132,35 @@ struct CodeBuildRunner {
         """#
         let aws = #"""
         #!/bin/sh
-        name=; prev=; for a; do [ "$prev" = --repository-name ] && name=$a; [ "$prev" = --repository-names ] && name=$a; prev=$a; done
+        name=; account=$FAKE_ACCOUNT; region=$AWS_DEFAULT_REGION; prev=
+        for a; do
+          case $prev in --repository-name|--repository-names) name=$a;; --registry-id) account=$a;; --region) region=$a;; esac
+          prev=$a
+        done
+        answer() { # key, answer when it holds an image, answer when empty
+          [ -n "$name" ] || { echo "aws: error: --repository-name is required" >&2; exit 252; }
+          if [ -f "$FAKE_REPOSITORIES" ] && ! grep -qxF "$1" "$FAKE_REPOSITORIES"; then
+            echo "An error occurred (RepositoryNotFoundException): no repository $1" >&2; exit 254
+          fi
+          if [ -d "$FAKE_ECR/$(printf %s "$1" | sed 's|/|%2F|g')" ]; then printf '%s\n' "$2"; else printf '%s\n' "$3"; fi
+        }
         case "$*" in
+          *"ecr-public describe-images"*)
+            [ "$region" = us-east-1 ] || { echo "Could not connect to the endpoint URL: \"https://api.ecr-public.$region.amazonaws.com/\"" >&2; exit 255; }
+            answer "public/$name" '{"imageDetails": [{"imageDigest": "sha256:cd34", "imageTags": ["latest"]}]}' '{"imageDetails": []}';;
           *"ecr list-images"*)
-            [ -n "$name" ] || { echo "aws: error: --repository-name is required" >&2; exit 252; }
-            if [ -d "$FAKE_ECR/$(printf %s "$name" | sed 's|/|%2F|g')" ]; then
-              printf '{\n    "imageIds": [\n        {\n            "imageDigest": "sha256:ab12",\n            "imageTag": "latest"\n        }\n    ]\n}\n'
-            else
-              printf '{\n    "imageIds": []\n}\n'
-            fi;;
-          *"ecr describe-repositories"*) echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/$name";;
-          *"sts get-caller-identity"*) echo 123456789012;;
+            answer "$account/$region/$name" '{
+            "imageIds": [
+                {
+                    "imageDigest": "sha256:ab12",
+                    "imageTag": "latest"
+                }
+            ]
+        }' '{
+            "imageIds": []
+        }';;
+          *"ecr describe-repositories"*) echo "$FAKE_ACCOUNT.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/$name";;
+          *"sts get-caller-identity"*) echo "$FAKE_ACCOUNT";;
           *) ;;
         esac
         exit 0
@@ -146,6 +192,10 @@ struct CodeBuildRunner {
         try Data(script.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
     }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
 
 struct RunnerError: Error, CustomStringConvertible {

@@ -63,6 +63,39 @@ import Testing
         #expect(read(root, "buildspec.yml").contains("--repository-name \"$IMAGE_REPO_NAME\" --max-items 1"))
     }
 
+    @Test func registryIdOverridesTheAccountOfTheReference() throws {
+        let root = try folder(["buildspec.yml": Self.unguarded])
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(try ToolProcess.run(["--registry-id", "$ECR_ACCOUNT_ID", "buildspec.yml"], in: root).status == 0)
+        #expect(read(root, "buildspec.yml").contains("--repository-name web --registry-id \"$ECR_ACCOUNT_ID\" --region us-east-1 --max-items 1"))
+        let named = try folder(["buildspec.yml": Self.unguarded])
+        defer { try? FileManager.default.removeItem(at: named) }
+        #expect(try ToolProcess.run(["--repository-name", "shop/web", "--registry-id", "111122223333", "buildspec.yml"], in: named).status == 0)
+        #expect(read(named, "buildspec.yml").contains("--repository-name shop/web --registry-id 111122223333 --max-items 1"))
+    }
+
+    @Test(arguments: ["1234", "a;b", "$(id)", "12345678901x", ""])
+    func unsafeRegistryIdsAreRefusedBeforeAnyFileIsRead(_ account: String) throws {
+        let root = try folder(["buildspec.yml": Self.unguarded])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try ToolProcess.run(["--registry-id", account, "buildspec.yml"], in: root)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("--registry-id"))
+        #expect(read(root, "buildspec.yml") == Self.unguarded)
+    }
+
+    @Test func aLookAlikeJSONIsNeitherRewrittenNorReported() throws {
+        let root = try ToolProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = try #require(SampleLocations.read("docker-image-uri-look-alike", "buildspec.yml"))
+        try Data(input).write(to: root.appendingPathComponent("buildspec.yml"))
+        let check = try ToolProcess.run(["--check", "buildspec.yml"], in: root)
+        #expect(check.status == 0, "\(check.standardError)")
+        #expect(!check.standardError.contains("error"))
+        #expect(try ToolProcess.run(["buildspec.yml"], in: root).status == 0)
+        #expect(FileManager.default.contents(atPath: root.appendingPathComponent("buildspec.yml").path).map(Array.init) == input)
+    }
+
     @Test func checkNamesTheFileLineAndReason() throws {
         let root = try folder(["buildspec.yml": Self.unguarded])
         defer { try? FileManager.default.removeItem(at: root) }
@@ -96,7 +129,7 @@ import Testing
     @Test func standardInputToStandardOutput() throws {
         let result = try ToolProcess.run(["-"], input: Array(Self.unguarded.utf8))
         #expect(result.status == 0)
-        #expect(result.standardOutput.contains("REPOSITORY_IMAGES=$(aws ecr list-images --repository-name web --max-items 1)"))
+        #expect(result.standardOutput.contains("REPOSITORY_IMAGES=$(aws ecr list-images --repository-name web --registry-id 123456789012 --region us-east-1 --max-items 1)"))
         let check = try ToolProcess.run(["--check", "-"], input: Array(Self.unguarded.utf8))
         #expect(check.status == 1)
         #expect(check.standardOutput.isEmpty)

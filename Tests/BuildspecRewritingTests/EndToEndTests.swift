@@ -10,8 +10,14 @@ import Testing
 /// reads, and how the first run of the rewritten file fails.
 struct EndToEndSample: Sendable, CustomTestStringConvertible {
     var name: String
+    /// The build's region.
     var region = "us-east-1"
-    /// The ECR repositories the stack creates, empty, in `region`.
+    /// The account whose registry holds the repositories (the one the references name): moto
+    /// answers a query with another `--registry-id` with RepositoryNotFoundException.
+    var account = "123456789012"
+    /// The region of that registry, when it is not the build's (moto keeps one per region).
+    var registryRegion: String?
+    /// The ECR repositories the stack creates, empty, in `account`'s registry in `registryRegion`.
     var repositories: [String]
     /// The image-definitions files the Deploy stage reads.
     var definitions = ["imagedefinitions.json"]
@@ -23,18 +29,20 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
     var firstRunFailure: [String]
 
     var testDescription: String { name }
+    /// Where the repositories are.
+    var repositoryRegion: String { registryRegion ?? region }
 
     static let noMatchingArtifacts = "Phase context status code: CLIENT_ERROR Message: no matching artifact paths found"
 
     static let all: [EndToEndSample] = [
         // Plain list items; the registry host names eu-west-1, so the project runs there.
-        EndToEndSample(name: "aws-tutorial", region: "eu-west-1", repositories: ["hello-world"],
+        EndToEndSample(name: "aws-tutorial", region: "eu-west-1", account: "111122223333", repositories: ["hello-world"],
                        firstRunFailure: ["Skipping invalid file path imagedefinitions.json", noMatchingArtifacts]),
         // Push and writer inside one `- |` block, whose last line `cat imagedefinitions.json` fails.
-        EndToEndSample(name: "push-in-block", repositories: ["orders-service"],
+        EndToEndSample(name: "push-in-block", account: "444455556666", repositories: ["orders-service"],
                        firstRunFailure: ["Phase complete: BUILD State: FAILED", "Skipping invalid file path target/*.jar", noMatchingArtifacts]),
         // Version 0.1: a new shell per command; the answer is kept in a file.
-        EndToEndSample(name: "version-01", region: "us-west-1", repositories: ["legacy-portal"],
+        EndToEndSample(name: "version-01", region: "us-west-1", account: "505050505050", repositories: ["legacy-portal"],
                        firstRunFailure: ["Skipping invalid file path imagedefinitions.json", noMatchingArtifacts]),
         // Blue/green: imageDetail.json next to appspec.yaml and taskdef.json from the checkout.
         EndToEndSample(name: "image-detail", repositories: ["payments-gateway"], definitions: ["imageDetail.json"],
@@ -43,22 +51,26 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
                        firstRunFailure: ["Command did not exit successfully cat imageDetail.json", "Phase complete: POST_BUILD State: FAILED",
                                          "Skipping invalid file path imageDetail.json"]),
         // One writer naming two repositories' images: it waits for both.
-        EndToEndSample(name: "two-containers", repositories: ["shop-web", "shop-worker"],
+        EndToEndSample(name: "two-containers", account: "666677778888", repositories: ["shop-web", "shop-worker"],
                        firstRunFailure: ["Phase complete: POST_BUILD State: FAILED", noMatchingArtifacts]),
         // The writer in `finally`, reading a variable set by a command of the same phase.
-        EndToEndSample(name: "writer-in-finally", region: "eu-west-2", repositories: ["auth-proxy"],
+        EndToEndSample(name: "writer-in-finally", region: "eu-west-2", account: "929292929292", repositories: ["auth-proxy"],
                        firstRunFailure: ["Skipping invalid file path imagedefinitions.json", noMatchingArtifacts]),
         // `env.shell: bash` (bash-only syntax), a Parameter Store variable read from moto's SSM.
-        EndToEndSample(name: "env-shell-bash", region: "eu-south-1", repositories: ["geo-api"],
+        EndToEndSample(name: "env-shell-bash", region: "eu-south-1", account: "848484848484", repositories: ["geo-api"],
                        parameters: ["/geo-api/sentry-dsn": "sentry-dsn-for-the-tests"],
                        firstRunFailure: [noMatchingArtifacts]),
         // `docker buildx build --push` in one phase, the writer in the next.
-        EndToEndSample(name: "buildx-push", region: "ap-south-1", repositories: ["media-transcoder"],
+        EndToEndSample(name: "buildx-push", region: "ap-south-1", account: "616161616161", repositories: ["media-transcoder"],
                        firstRunFailure: [noMatchingArtifacts]),
         // The repository URI is a variable of the CodeBuild project; a namespaced repository.
         EndToEndSample(name: "project-variable-repository", repositories: ["team/api"],
                        projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api", "CONTAINER_NAME": "api"],
                        firstRunFailure: [noMatchingArtifacts]),
+        // A central registry in another account and region than the build's: the query must
+        // ask eu-west-1, where the repository is, not the build's us-east-2.
+        EndToEndSample(name: "cross-account-region", region: "us-east-2", account: "111122223333", registryRegion: "eu-west-1",
+                       repositories: ["team/app"], firstRunFailure: [noMatchingArtifacts]),
     ]
 
     /// The samples on which a missing repository is tried.
@@ -104,7 +116,7 @@ struct EndToEndTests {
         try await prepare(sample, on: moto)
         let empty = try await moto.registry()
         for repository in sample.repositories {
-            #expect(empty.tags(sample.region, repository) == [:], "\(repository) should exist and be empty: \(empty)")
+            #expect(empty.tags(sample.repositoryRegion, repository) == [:], "\(repository) should exist and be empty: \(empty)")
         }
         let originalFirst = try await build(original, sample, on: moto, commit: Self.commitA, number: 1)
         #expect(originalFirst.succeeded, "the original's first run should succeed\n\(originalFirst)")
@@ -113,7 +125,7 @@ struct EndToEndTests {
         }
         let afterOriginalFirst = try await moto.registry()
         for repository in sample.repositories {
-            #expect(afterOriginalFirst.tags(sample.region, repository)?.isEmpty == false,
+            #expect(afterOriginalFirst.tags(sample.repositoryRegion, repository)?.isEmpty == false,
                     "the original's first run should push to \(repository): \(afterOriginalFirst)\n\(originalFirst)")
         }
         let originalLater = try await build(original, sample, on: moto, commit: Self.commitB, number: 2)
@@ -177,7 +189,7 @@ struct EndToEndTests {
         let moto = try moto
         let sample = try #require(EndToEndSample.all.first { $0.name == "aws-tutorial" })
         let rewritten = String(decoding: try #require(SampleLocations.read(sample.name, "expected.yml")), as: UTF8.self)
-        let query = "      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name hello-world --max-items 1)\n"
+        let query = "      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name hello-world --registry-id 111122223333 --region eu-west-1 --max-items 1)\n"
         let push = "      - docker push $REPOSITORY_URI:$IMAGE_TAG\n"
         try #require(rewritten.contains(query) && rewritten.contains(push))
 
@@ -193,6 +205,20 @@ struct EndToEndTests {
         let problems = Self.failedQueryProblems(run, sample, error: ["AccessDenied", "ecr:ListImages"])
         #expect(problems.contains("no command failed"), "\(problems)\n\(run)")
         #expect(after != before, "the swallowing query lets the push go on")
+    }
+
+    /// The registry matters: moto keeps one per region, so the central registry's query without
+    /// its `--region` asks the build's own region, finds no repository there and fails the build.
+    @Test func aQueryWithoutTheRegistrysRegionFindsNoRepository() async throws {
+        let moto = try moto
+        let sample = try #require(EndToEndSample.all.first { $0.name == "cross-account-region" })
+        let rewritten = String(decoding: try #require(SampleLocations.read(sample.name, "expected.yml")), as: UTF8.self)
+        try #require(rewritten.contains(" --region eu-west-1 --max-items 1"))
+        let ownRegion = rewritten.replacingOccurrences(of: " --region eu-west-1 --max-items 1", with: " --max-items 1")
+        try await prepare(sample, on: moto)
+        let run = try await build(Array(ownRegion.utf8), sample, on: moto, commit: Self.commitB, number: 2)
+        let problems = Self.failedQueryProblems(run, sample, error: ["RepositoryNotFoundException", "'team/app'"])
+        #expect(problems.isEmpty, "\(problems)\n\(run)")
     }
 
     /// The runner itself: 0.2 keeps variables and the working folder across commands and phases,
@@ -312,7 +338,7 @@ struct EndToEndTests {
         try await prepare(sample, on: moto)
         for repository in sample.repositories {
             _ = try moto.aws(["ecr", "put-image", "--repository-name", repository, "--image-tag", "previous",
-                              "--image-manifest", Self.previousManifest], region: sample.region)
+                              "--image-manifest", Self.previousManifest], region: sample.repositoryRegion)
         }
         _ = try moto.aws(["iam", "create-user", "--user-name", "codebuild-service-role"], region: sample.region)
         _ = try moto.aws(["iam", "put-user-policy", "--user-name", "codebuild-service-role", "--policy-name", "no-list-images",
@@ -340,7 +366,8 @@ struct EndToEndTests {
     private func prepare(_ sample: EndToEndSample, on moto: EndToEndMoto, creating: [String]? = nil) async throws {
         try await moto.reset()
         for repository in creating ?? sample.repositories {
-            _ = try moto.aws(["ecr", "create-repository", "--repository-name", repository], region: sample.region)
+            _ = try moto.aws(["ecr", "create-repository", "--repository-name", repository, "--registry-id", sample.account],
+                             region: sample.repositoryRegion)
         }
         for (name, value) in sample.parameters {
             _ = try moto.aws(["ssm", "put-parameter", "--name", name, "--value", value, "--type", "SecureString"], region: sample.region)

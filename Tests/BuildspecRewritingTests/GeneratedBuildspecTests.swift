@@ -39,11 +39,11 @@ import Testing
                 executed += 1
                 let before = try CodeBuildRunner.run(input, filled: [])
                 #expect(!before.pushed.isEmpty && !before.definitions.isEmpty, "\(label): the original should push and write definitions")
-                let first = try CodeBuildRunner.run(result.output, filled: [])
+                let first = try CodeBuildRunner.run(result.output, filled: [], repositories: before.pushed)
                 #expect(first.definitions.isEmpty, "\(label): the first run wrote \(first.definitions.keys.sorted())\n\(output)")
                 #expect(first.pushed == before.pushed, "\(label): pushes differ")
                 let originalLater = try CodeBuildRunner.run(input, filled: before.pushed)
-                let rewrittenLater = try CodeBuildRunner.run(result.output, filled: before.pushed)
+                let rewrittenLater = try CodeBuildRunner.run(result.output, filled: before.pushed, repositories: before.pushed)
                 #expect(rewrittenLater.definitions == originalLater.definitions, "\(label): later runs differ\n\(output)")
             }
         }

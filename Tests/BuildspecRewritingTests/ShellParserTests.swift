@@ -74,6 +74,43 @@ import Testing
     @Test func aJSONListedAsArtifactIsADefinitionsFileWhenItNamesImageUri() throws {
         #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.json", artifacts: ["images.json"]) == "images.json")
         #expect(try writer("printf '{\"image\":\"%s\"}' $U > images.json", artifacts: ["images.json"]) == nil)
+        #expect(try writer("printf '{\"ImageURI\":\"%s\"}' $U > out/detail.json", artifacts: ["out/*.json"]) == "out/detail.json")
+        #expect(try writer("echo \"[{\\\"imageUri\\\":\\\"$U\\\"}]\" > images.json", artifacts: ["images.json"]) == "images.json")
+        #expect(try writer("jq -n --arg u $U '[{name: \"web\", imageUri: $u}]' > images.json", artifacts: ["images.json"]) == "images.json")
+        // A file name the project gives may be a .json too.
+        #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > $DEFINITIONS_FILE", artifacts: ["${DEFINITIONS_FILE}"]) == "$DEFINITIONS_FILE")
+        #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.txt", artifacts: ["images.txt"]) == nil)
+    }
+
+    @Test(arguments: [
+        "printf '{\"DockerImageURI\":\"%s\"}' $U > images.json",
+        "printf '{\"imageUriPrefix\":\"%s\"}' $U > images.json",
+        "echo \"{\\\"DockerImageURI\\\": \\\"$U\\\"}\" > images.json",
+        "echo imageUri=$U > images.json",
+    ])
+    func aLongerKeyOrNoKeyIsNoDefinitionsWriter(_ command: String) throws {
+        #expect(try writer(command, artifacts: ["images.json"]) == nil)
+    }
+
+    @Test func artifactPathsAreMatchedAsCodeBuildUploadsThem() throws {
+        func writes(_ command: String, _ groups: [Buildspec.ArtifactGroup], variables: [String: String] = [:]) throws -> Bool {
+            let parsed = try ShellParser.parse(command)
+            let matcher = ImageDefinitionsWriter.FileMatcher(artifacts: groups, variables: variables)
+            return ShellWalker.places(in: parsed).contains { ImageDefinitionsWriter.find(in: $0.pipeline, of: parsed, matcher: matcher) != nil }
+        }
+        let printf = "printf '[{\"imageUri\":\"%s\"}]' $U > "
+        let nginx = [Buildspec.ArtifactGroup(baseDirectory: "/nginx", files: ["images.json"])]
+        #expect(try !writes(printf + "images.json", nginx), "uploaded from nginx/, written at the top")
+        #expect(try writes(printf + "nginx/images.json", nginx))
+        #expect(try writes(printf + "\"$CODEBUILD_SRC_DIR/nginx/images.json\"", nginx))
+        #expect(try writes(printf + "./nginx/images.json", [Buildspec.ArtifactGroup(baseDirectory: "./nginx/", files: ["./*.json"])]))
+        #expect(try writes(printf + "build/out/deploy/images.json", [Buildspec.ArtifactGroup(baseDirectory: "build", files: ["**/*"])]))
+        #expect(try !writes(printf + "build/out/images.json", [Buildspec.ArtifactGroup(baseDirectory: "build", files: ["*.json"])]))
+        #expect(try writes(printf + "$OUT/images.json", [Buildspec.ArtifactGroup(baseDirectory: "$OUT", files: ["images.json"])]))
+        #expect(try writes(printf + "dist/images.json", [Buildspec.ArtifactGroup(baseDirectory: "${OUT}", files: ["images.json"])],
+                           variables: ["OUT": "dist"]))
+        // Secondary artifacts are groups of their own.
+        #expect(try writes(printf + "deploy/images.json", nginx + [Buildspec.ArtifactGroup(baseDirectory: "deploy", files: ["images.json"])]))
     }
 
     @Test func hereDocumentBodiesAreSkipped() throws {

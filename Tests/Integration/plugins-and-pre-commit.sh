@@ -173,6 +173,9 @@ run check-bad-option swift package check-buildspec --repository-name 'a;b'
 expect_rc "swift package check-buildspec --repository-name 'a;b'" 1
 expect_output "the tool rejects --repository-name 'a;b'" "--repository-name 'a;b' is not a valid ECR repository name"
 expect_output "the plugin reports exit code 64" 'error: rewrite-buildspec exited with code 64'
+run check-bad-registry-id swift package check-buildspec --registry-id 'a;b'
+expect_rc "swift package check-buildspec --registry-id 'a;b'" 1
+expect_output "the tool rejects --registry-id 'a;b'" "--registry-id 'a;b' is not a 12-digit AWS account id"
 
 # Without the permission option and without a terminal to ask on, SwiftPM refuses.
 run rewrite-unpermitted swift package rewrite-buildspec </dev/null
@@ -301,7 +304,12 @@ if [[ -x "$TOOL" ]]; then
     expect_rc "rewrite-buildspec --no-such-option" 64
     run cli-bad-name "$TOOL" --repository-name 'a;b' "$CLI/unguarded/buildspec.yml"
     expect_rc "rewrite-buildspec --repository-name 'a;b'" 64
+    run cli-bad-registry-id "$TOOL" --registry-id 1234 "$CLI/unguarded/buildspec.yml"
+    expect_rc "rewrite-buildspec --registry-id 1234" 64
     expect_same "usage errors change nothing" "$CLI/unguarded/buildspec.yml" "$CLI/unguarded.yml"
+    run cli-registry-id "$TOOL" --diff --registry-id 111122223333 "$CLI/unguarded/buildspec.yml"
+    expect_rc "rewrite-buildspec --diff --registry-id 111122223333" 0
+    expect_output "the query asks the account given" '--registry-id 111122223333'
 fi
 
 ###############################################################################################

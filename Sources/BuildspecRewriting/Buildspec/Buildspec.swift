@@ -34,6 +34,15 @@ public struct Buildspec: Sendable {
     /// Variables whose values come from Parameter Store, Secrets Manager or the project.
     public var externalVariables: Set<String>
     public var commands: [Command]
+    /// What CodeBuild uploads: one entry of `files` paths or globs per group.
+    public struct ArtifactGroup: Sendable {
+        /// `base-directory`: the folder the `files` are relative to; nil when not set.
+        public var baseDirectory: String?
+        public var files: [String]
+    }
+
+    /// `artifacts` and every `secondary-artifacts.*`.
+    public var artifacts: [ArtifactGroup]
     /// `artifacts.files` and every `secondary-artifacts.*.files` entry.
-    public var artifactFiles: [String]
+    public var artifactFiles: [String] { artifacts.flatMap(\.files) }
 }

@@ -82,14 +82,14 @@ public enum BuildspecReader {
             }
         }
 
-        var artifactFiles = files(of: root["artifacts"])
+        var artifacts = [artifactGroup(root["artifacts"])]
         for (_, secondary) in root["artifacts"]?["secondary-artifacts"]?.pairs ?? [] {
-            artifactFiles += files(of: secondary)
+            artifacts.append(artifactGroup(secondary))
         }
 
         let spec = Buildspec(
             root: root, version: version, shell: shell, variables: variables, externalVariables: external,
-            commands: commands, artifactFiles: artifactFiles
+            commands: commands, artifacts: artifacts.filter { !$0.files.isEmpty }
         )
         return (spec, diagnostics)
     }
@@ -150,6 +150,11 @@ public enum BuildspecReader {
         default:
             return
         }
+    }
+
+    private static func artifactGroup(_ artifacts: YAMLNode?) -> Buildspec.ArtifactGroup {
+        let base = artifacts?["base-directory"].flatMap { $0.isScalar && !$0.value.isEmpty ? $0.value : nil }
+        return Buildspec.ArtifactGroup(baseDirectory: base, files: files(of: artifacts))
     }
 
     private static func files(of artifacts: YAMLNode?) -> [String] {

@@ -20,6 +20,19 @@ struct BuildspecAnalysis {
         var variable: String?
         var file: String?
         var argument: String?
+        var registryID: String?
+        var region: String?
+        var isPublic: Bool
+
+        init(point: Point, variable: String?, file: String?, text: String) {
+            self.point = point
+            self.variable = variable
+            self.file = file
+            argument = RegistryQuery.repositoryArgument(in: text)
+            registryID = RegistryQuery.optionArgument("--registry-id", in: text)
+            region = RegistryQuery.optionArgument("--region", in: text)
+            isPublic = text.containsBytes("ecr-public")
+        }
     }
 
     struct Writer {
@@ -137,8 +150,7 @@ struct BuildspecAnalysis {
                 if let commandText, RegistryQuery.isQuery(commandText) {
                     for redirection in command.redirections where redirection.writesFile {
                         queries.append(
-                            Query(point: point, variable: nil, file: shell.text(redirection.target.range),
-                                  argument: RegistryQuery.repositoryArgument(in: commandText))
+                            Query(point: point, variable: nil, file: shell.text(redirection.target.range), text: commandText)
                         )
                     }
                 }
@@ -148,8 +160,7 @@ struct BuildspecAnalysis {
                     let valueText = substitutes ? shell.text(assignment.value.range) : nil
                     if let valueText, RegistryQuery.isQuery(valueText) {
                         queries.append(
-                            Query(point: point, variable: assignment.name, file: nil,
-                                  argument: RegistryQuery.repositoryArgument(in: valueText))
+                            Query(point: point, variable: assignment.name, file: nil, text: valueText)
                         )
                     }
                     environment.assign(assignment.name, assignment.value.segments)

@@ -2,6 +2,9 @@
 public struct RewriteOptions: Sendable {
     /// `--repository-name`: the ECR repository every guard asks about.
     public var repositoryName: String?
+    /// `--registry-id`: the account (twelve digits or `$VARIABLE`) every guard's query asks,
+    /// instead of the one the pushed reference names.
+    public var registryID: String?
     /// `--definitions-file`: more names of image-definitions files.
     public var definitionsFiles: [String]
     /// Whether the new bytes are parsed again and compared with the old before they are
@@ -9,14 +12,15 @@ public struct RewriteOptions: Sendable {
     /// due (`--check`) turns it off.
     public var verifiesOutput: Bool
 
-    public init(repositoryName: String? = nil, definitionsFiles: [String] = [], verifiesOutput: Bool = true) {
+    public init(repositoryName: String? = nil, registryID: String? = nil, definitionsFiles: [String] = [], verifiesOutput: Bool = true) {
         self.repositoryName = repositoryName
+        self.registryID = registryID
         self.definitionsFiles = definitionsFiles
         self.verifiesOutput = verifiesOutput
     }
 
     func matcher(for spec: Buildspec) -> ImageDefinitionsWriter.FileMatcher {
-        ImageDefinitionsWriter.FileMatcher(extraNames: definitionsFiles, artifactFiles: spec.artifactFiles)
+        ImageDefinitionsWriter.FileMatcher(extraNames: definitionsFiles, artifacts: spec.artifacts, variables: spec.variables)
     }
 }
 
@@ -60,6 +64,14 @@ public enum BuildspecRewriter {
             }
             override = repository
         }
+        var registryID: String?
+        if let account = options.registryID {
+            guard let word = ImageRepository.registryAccount(account) else {
+                return failed(Diagnostic(.error, at: nil, "`\(account)` is not a registry id (a 12-digit AWS account) or `$VARIABLE`",
+                                         fix: "pass the account that owns the ECR registry, such as `111122223333` or `$ECR_ACCOUNT_ID`"))
+            }
+            registryID = word
+        }
         let source = SourceText(bytes)
         let root: YAMLNode
         do {
@@ -100,7 +112,7 @@ public enum BuildspecRewriter {
         }
         let plan: RewritePlanner.Plan
         do {
-            plan = try RewritePlanner(source: source, analysis: analysis, override: override).plan()
+            plan = try RewritePlanner(source: source, analysis: analysis, override: override, registryID: registryID).plan()
         } catch {
             return failed(error.diagnostic)
         }

@@ -13,8 +13,20 @@ struct GuardText {
 
     static let skipMessage = "ECR repository had no image before this build; not writing image definitions so the first deploy does not run"
 
+    /// The command that lists at most one image of the repository, asking the registry the
+    /// reference names: ECR Public in us-east-1 (the only region serving its API), a private
+    /// registry with its account and region when the reference tells them.
+    static func ask(_ repository: ImageRepository) -> String {
+        let account = repository.registryID.map { " --registry-id \($0)" } ?? ""
+        if repository.isPublic {
+            return "aws ecr-public describe-images --repository-name \(repository.argument)\(account) --region us-east-1 --max-items 1"
+        }
+        let region = repository.region.map { " --region \($0)" } ?? ""
+        return "aws ecr list-images --repository-name \(repository.argument)\(account)\(region) --max-items 1"
+    }
+
     func query(_ answer: Answer) -> String {
-        let ask = "aws ecr list-images --repository-name \(answer.repository.argument) --max-items 1"
+        let ask = Self.ask(answer.repository)
         switch version {
         case .v02: return "\(answer.variable)=$(\(ask))"
         case .v01: return "\(ask) > \(answer.file)"

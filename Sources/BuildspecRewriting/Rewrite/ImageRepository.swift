@@ -7,6 +7,25 @@ public struct ImageRepository: Sendable, Hashable {
     var identity: Set<String>
     /// The name when it is literal text.
     var literalName: String?
+    /// The `--registry-id` argument (the registry's account), as a shell word; nil when the
+    /// reference does not tell it, and the query asks the build's own account.
+    var registryID: String?
+    /// The `--region` argument, as a shell word; nil when the reference does not tell it, and
+    /// the query asks the build's own region. ECR Public is always asked in `us-east-1`.
+    var region: String?
+    /// ECR Public (`public.ecr.aws/ALIAS/NAME`), asked with `aws ecr-public describe-images`.
+    var isPublic = false
+
+    /// Two repositories are the same query when name, registry and region are.
+    var queryKey: String { "\(isPublic ? "public " : "")\(argument) \(registryID ?? "") \(region ?? "")" }
+
+    /// A registry account named on the command line: twelve digits, `$VAR` or `${VAR}`; the
+    /// shell word the query passes as `--registry-id`.
+    public static func registryAccount(_ text: String) -> String? {
+        if text.utf8.count == 12, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return text }
+        guard let variable = named(text), variable.literalName == nil else { return nil }
+        return variable.argument
+    }
 
     /// A repository named on the command line: a valid ECR name, `$VAR` or `${VAR}`.
     public static func named(_ text: String) -> ImageRepository? {
@@ -60,27 +79,55 @@ public struct ImageRepository: Sendable, Hashable {
             expanded.insert(name)
             segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
         }
+        // The registry host may be a variable the file assigned: expand it until the host
+        // says which registry it is (its value may hold the ECR Public alias too).
+        for _ in 0..<8 {
+            guard let slash = slashPosition(in: segments), !isRecognized(host(before: slash, in: segments)) else { break }
+            guard let index = segments[..<slash.segment].firstIndex(where: { segment in
+                if case .variable(let name) = segment, let value = environment.values[name], !value.contains(where: isOpaque) {
+                    return true
+                }
+                return false
+            }), case .variable(let name) = segments[index] else { break }
+            segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
+            segments = segments.filter { $0 != .text("") }
+        }
         // The reference as written, for messages only.
         var written: String { ImageDefinitionsWriter.unquoted(reference) }
         guard let slash = slashPosition(in: segments) else {
             // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
             if case .variable(let name) = segments.first, segments.count == 1 || startsTag(segments[1]) {
-                return .success(ImageRepository(argument: "\"${\(name)#*/}\"", identity: expanded.union([name]), literalName: nil))
+                var repository = ImageRepository(argument: "\"${\(name)#*/}\"", identity: expanded.union([name]), literalName: nil)
+                (repository.registryID, repository.region) = derivedRegistry(of: name)
+                return .success(repository)
             }
-            return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub, which `aws ecr list-images` cannot ask"))
+            return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub; \(Self.askable)"))
         }
-        let host = Array(segments[..<slash.segment]) + textBefore(slash)
-        var name = textAfter(slash) + Array(segments[(slash.segment + 1)...])
-        name = stripTag(name)
+        let host = host(before: slash, in: segments)
+        var name = stripTag(textAfter(slash) + Array(segments[(slash.segment + 1)...]))
         let hostText = host.map(describe).joined()
-        if hostText.containsBytes("public.ecr.aws") {
-            return .failure(.notECR("`\(written)` is in ECR Public, which `aws ecr list-images` cannot ask"))
-        }
-        let hostIsVariable = host.contains { if case .text = $0 { return false } else { return true } }
-        if !hostIsVariable, !hostText.containsBytes(".dkr.ecr."), !hostText.containsBytes("amazonaws.com") {
+        var registryID: String?
+        var region: String?
+        let isPublic = hostText == "public.ecr.aws"
+        if isPublic {
+            // `public.ecr.aws/ALIAS/NAME`: the alias names the registry, not the repository.
+            guard let aliasEnd = slashPosition(in: name) else {
+                return .failure(.unknown("`\(written)` names no repository after the ECR Public alias (`public.ecr.aws/ALIAS/NAME`)"))
+            }
+            name = textAfter(aliasEnd) + Array(name[(aliasEnd.segment + 1)...])
+        } else if let registry = privateRegistry(host) {
+            switch registry {
+            case .success(let parts): (registryID, region) = parts
+            case .failure:
+                return .failure(.notECR("`\(written)` names registry `\(hostText)`, which is not a valid ECR registry (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`, a 12-digit account); \(Self.askable)"))
+            }
+        } else if host.count == 1, case .variable(let variable) = host[0] {
+            // `$ECR_REGISTRY/name`, the host from the project or a command.
+            (registryID, region) = derivedRegistry(of: variable)
+        } else if !host.contains(where: { if case .text = $0 { false } else { true } }), !hostText.containsBytes("amazonaws.com") {
             let registry = hostText.containsBytes(".") || hostText.containsBytes(":") || hostText == "localhost"
                 ? "registry `\(hostText)`, not ECR" : "Docker Hub"
-            return .failure(.notECR("`\(written)` goes to \(registry); `aws ecr list-images` cannot ask it"))
+            return .failure(.notECR("`\(written)` goes to \(registry); \(Self.askable)"))
         }
         if name.contains(where: isOpaque) || name.isEmpty {
             return .failure(.unknown("cannot tell the repository name of `\(written)`"))
@@ -100,14 +147,94 @@ public struct ImageRepository: Sendable, Hashable {
             guard isValidName(literal) else {
                 return .failure(.unknown("`\(literal)` (from `\(written)`) is not a valid ECR repository name"))
             }
-            return .success(ImageRepository(argument: literal, identity: identity, literalName: literal))
+            return .success(ImageRepository(argument: literal, identity: identity, literalName: literal,
+                                            registryID: registryID, region: region, isPublic: isPublic))
         }
         guard literal.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
             || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") }) else {
             return .failure(.unknown("cannot tell the repository name of `\(written)`"))
         }
         if name.count == 1, case .variable(let variable) = name[0] { argument = "$\(variable)" }
-        return .success(ImageRepository(argument: "\"\(argument)\"", identity: identity, literalName: nil))
+        return .success(ImageRepository(argument: "\"\(argument)\"", identity: identity, literalName: nil,
+                                        registryID: registryID, region: region, isPublic: isPublic))
+    }
+
+    /// What the tool can ask, for the messages of the registries it cannot.
+    static let askable = "`aws` cannot ask it whether the repository had an image: only ECR (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`) and ECR Public (`public.ecr.aws/ALIAS/NAME`) can be asked"
+
+    private static func host(before slash: Slash, in segments: [ShellWord.Segment]) -> [ShellWord.Segment] {
+        Array(segments[..<slash.segment]) + textBefore(slash)
+    }
+
+    /// Whether a host already says which registry it is: ECR Public or a private ECR host.
+    private static func isRecognized(_ host: [ShellWord.Segment]) -> Bool {
+        let text = host.map(describe).joined()
+        return text == "public.ecr.aws" || text.containsBytes(".dkr.ecr.") || text.containsBytes(".dkr.ecr-fips.")
+    }
+
+    /// Account and region of `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, each literal or made of
+    /// variables (nil when a command substitution makes it); a failure when literal text
+    /// cannot be an ECR registry; nil when the host does not have that shape.
+    private static func privateRegistry(_ host: [ShellWord.Segment]) -> Result<(String?, String?), RepositoryError>? {
+        let markers = [".dkr.ecr.", ".dkr.ecr-fips."]
+        guard let marker = host.firstIndex(where: { segment in
+            if case .text(let text) = segment { markers.contains { text.containsBytes($0) } } else { false }
+        }), case .text(let text) = host[marker] else { return nil }
+        let bytes = Array(text.utf8)
+        guard let (start, length) = markers.lazy.compactMap({ marker in bytes.firstIndex(ofBytes: Array(marker.utf8)).map { ($0, marker.utf8.count) } }).first
+        else { return nil }
+        let before = String(decoding: bytes[..<start], as: UTF8.self), after = String(decoding: bytes[(start + length)...], as: UTF8.self)
+        let account = Array(host[..<marker]) + (before.isEmpty ? [] : [ShellWord.Segment.text(before)])
+        var rest = (after.isEmpty ? [] : [ShellWord.Segment.text(after)]) + Array(host[(marker + 1)...])
+        var region: [ShellWord.Segment] = []
+        while let first = rest.first {
+            if case .text(let part) = first, let dot = part.firstIndex(ofASCII: UInt8(ascii: ".")) {
+                if dot > part.startIndex { region.append(.text(String(part[..<dot]))) }
+                rest[0] = .text(String(part[dot...]))
+                break
+            }
+            region.append(first)
+            rest.removeFirst()
+        }
+        let suffix = rest.map(describe).joined()
+        guard suffix == ".amazonaws.com" || suffix == ".amazonaws.com.cn" else { return .failure(.notECR("")) }
+        func isDigits(_ text: String) -> Bool { text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+        func isRegion(_ text: String) -> Bool {
+            !text.isEmpty && text.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+        }
+        guard case .valid(let accountWord) = shellWord(account, literalIsValid: isDigits),
+              case .valid(let regionWord) = shellWord(region, literalIsValid: isRegion)
+        else { return .failure(.notECR("")) }
+        return .success((accountWord, regionWord))
+    }
+
+    private enum RegistryWord {
+        /// The shell word to pass; nil when the reference does not tell it.
+        case valid(String?)
+        /// Literal text that cannot be an account or a region.
+        case invalid
+    }
+
+    /// Segments as one shell word for the query: literal text as it is, variables in double
+    /// quotes; none when a command substitution is part of it (its value is not known, and
+    /// running it again could differ).
+    private static func shellWord(_ segments: [ShellWord.Segment], literalIsValid: (String) -> Bool) -> RegistryWord {
+        if segments.contains(where: isOpaque) { return .valid(nil) }
+        if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
+            let text = segments.map(describe).joined()
+            return literalIsValid(text) ? .valid(text) : .invalid
+        }
+        if segments.count == 1, case .variable(let name) = segments[0] { return .valid("\"$\(name)\"") }
+        let inner = segments.map(describe).joined()
+        guard !inner.contains(where: { "\"\\`".contains($0) }) else { return .valid(nil) }
+        return .valid("\"\(inner)\"")
+    }
+
+    /// Account and region read out of a variable holding a private ECR host or URI, by POSIX
+    /// parameter expansion when the query runs. A value that is no such host (an ECR Public
+    /// URI) gives words `aws` rejects, so the query fails the build rather than skip the deploy.
+    private static func derivedRegistry(of variable: String) -> (String, String) {
+        ("\"${\(variable)%%.*}\"", "\"$(r=${\(variable)#*.dkr.ecr.}; echo \"${r%%.*}\")\"")
     }
 
     /// A value helps when nothing unknown stands before its first `/` (an unknown tag after

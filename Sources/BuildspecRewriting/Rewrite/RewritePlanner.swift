@@ -18,14 +18,17 @@ struct RewritePlanner {
     let source: SourceText
     let analysis: BuildspecAnalysis
     let override: ImageRepository?
+    /// `--registry-id`: the account every query asks, whatever the references say.
+    let registryID: String?
     let text: GuardText
     let newline: String
     private var spec: Buildspec { analysis.spec }
 
-    init(source: SourceText, analysis: BuildspecAnalysis, override: ImageRepository?) {
+    init(source: SourceText, analysis: BuildspecAnalysis, override: ImageRepository?, registryID: String? = nil) {
         self.source = source
         self.analysis = analysis
         self.override = override
+        self.registryID = registryID
         text = GuardText(version: analysis.spec.version)
         newline = source.lineEnding
     }
@@ -44,20 +47,23 @@ struct RewritePlanner {
 
         // One answer per repository, asked before its first push and before its first writer.
         let all = needs.flatMap(\.repositories).reduce(into: [ImageRepository]()) { list, repository in
-            if !list.contains(where: { $0.argument == repository.argument }) { list.append(repository) }
+            if !list.contains(where: { $0.queryKey == repository.queryKey }) { list.append(repository) }
         }
         var answers: [String: GuardText.Answer] = [:]
         var taken = Set(analysis.assignments.map(\.name))
         for (number, repository) in all.enumerated() {
-            let firstWriter = needs.filter { $0.repositories.contains { $0.argument == repository.argument } }.map(\.writer.point).min()!
+            let firstWriter = needs.filter { $0.repositories.contains { $0.queryKey == repository.queryKey } }.map(\.writer.point).min()!
             let firstPush = analysis.pushes.filter { push in
                 if override != nil { return true }
-                if case .success(let pushed) = push.repository { return pushed.argument == repository.argument }
+                if case .success(var pushed) = push.repository {
+                if let registryID { pushed.registryID = registryID }
+                return pushed.queryKey == repository.queryKey
+            }
                 return false
             }.map(\.point).min()
             let point = min(firstWriter, firstPush ?? firstWriter)
             if let existing = existingAnswer(for: repository, before: point) {
-                answers[repository.argument] = existing
+                answers[repository.queryKey] = existing
                 continue
             }
             let suffix = all.count == 1 ? "" : "_" + Self.suffix(for: repository, number: number)
@@ -66,12 +72,12 @@ struct RewritePlanner {
             taken.insert(variable)
             let file = "\"${CODEBUILD_SRC_DIR:-.}/.repository-images\(suffix.lowercased().replacing("_", with: "-"))\""
             let answer = GuardText.Answer(repository: repository, variable: variable, file: file)
-            answers[repository.argument] = answer
+            answers[repository.queryKey] = answer
             try insertQuery(answer, at: point, into: &plan)
         }
 
         for (writer, repositories) in needs {
-            try guardWriter(writer, answers: repositories.map { answers[$0.argument]! }, into: &plan)
+            try guardWriter(writer, answers: repositories.map { answers[$0.queryKey]! }, into: &plan)
         }
         return plan
     }
@@ -79,6 +85,14 @@ struct RewritePlanner {
     // MARK: Repositories
 
     private func repositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
+        try inferredRepositories(for: writer).map { repository in
+            var repository = repository
+            if let registryID { repository.registryID = registryID }
+            return repository
+        }
+    }
+
+    private func inferredRepositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
         if let override { return [override] }
         let node = spec.commands[writer.command].node
         guard !analysis.pushes.isEmpty else {
@@ -96,10 +110,10 @@ struct RewritePlanner {
         for push in candidates {
             switch push.repository {
             case .success(let repository):
-                if !result.contains(where: { $0.argument == repository.argument }) { result.append(repository) }
+                if !result.contains(where: { $0.queryKey == repository.queryKey }) { result.append(repository) }
             case .failure(let error):
                 throw fail(node, "cannot guard `\(writer.writer.file)`: \(error.message)",
-                           fix: "pass --repository-name NAME if the service's image is also in an ECR repository")
+                           fix: "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
             }
         }
         return result
@@ -113,9 +127,14 @@ struct RewritePlanner {
     }
 
     private func existingAnswer(for repository: ImageRepository, before point: BuildspecAnalysis.Point) -> GuardText.Answer? {
-        let wanted = repository.argument.filter { $0 != "\"" }
+        func unquoted(_ word: String?) -> String? { word?.filter { $0 != "\"" } }
+        // Read back from the query the rewrite would add, so both sides are read alike.
+        let wanted = BuildspecAnalysis.Query(point: point, variable: nil, file: nil, text: GuardText.ask(repository))
         for query in analysis.queries where query.point < point {
-            guard let argument = query.argument?.filter({ $0 != "\"" }), argument == wanted else { continue }
+            // The file's own query serves only when it asks the same registry.
+            guard unquoted(query.argument) == unquoted(wanted.argument), query.isPublic == wanted.isPublic,
+                  unquoted(query.registryID) == unquoted(wanted.registryID), unquoted(query.region) == unquoted(wanted.region)
+            else { continue }
             switch spec.version {
             case .v02: if let variable = query.variable { return GuardText.Answer(repository: repository, variable: variable, file: "") }
             case .v01: if let file = query.file { return GuardText.Answer(repository: repository, variable: "", file: file) }
@@ -144,17 +163,13 @@ struct RewritePlanner {
             throw fail(command.node, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
                        fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
-        if command.node.scalarStyle == .folded {
-            throw fail(command.node, "`\(writer.writer.file)` is written in a folded block (`>`), which the rewrite does not edit",
-                       fix: "use a literal block (`|`) or a plain list item, then run again")
-        }
     }
 
     private func insertQuery(_ answer: GuardText.Answer, at point: BuildspecAnalysis.Point, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[point.command]
         let query = text.query(answer)
         // Only what the query itself reads must be set before it.
-        let variables = Set(VariableEnvironment.variableNames(in: answer.repository.argument))
+        let variables = Set(VariableEnvironment.variableNames(in: GuardText.ask(answer.repository)))
         let assignedHereBefore = analysis.assignments.contains { assignment in
             assignment.point.command == point.command && assignment.point.offset < point.offset && variables.contains(assignment.name)
         }
@@ -187,6 +202,8 @@ struct RewritePlanner {
         guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
         let condition = text.condition(answers)
         let pipeline = writer.place.pipeline
+        // A query or another writer's guard already edits this command's text.
+        let editedBefore = plan.editedCommands.contains(node.range.lowerBound)
         plan.editedCommands.insert(node.range.lowerBound)
         plan.lines.append(node.start.line)
         let valueBytes = parsed.text
@@ -209,6 +226,12 @@ struct RewritePlanner {
             ]
             plan.edits.append(TextEdit(range: node.range, replacement: "|"))
             plan.edits.append(TextEdit(range: at(lineEnd), replacement: newline + body.joined(separator: newline)))
+            return
+        }
+
+        // A folded block (`>`, `>-`): YAML's folding is written out.
+        if node.scalarStyle == .folded {
+            try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
             return
         }
 
@@ -235,17 +258,22 @@ struct RewritePlanner {
         // Anywhere else: `if ...; then <writer>; else ...; fi` in place of the pipeline.
         let prefix = "if \(condition); then "
         let suffix = "; else \(text.otherwise); fi"
-        plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         let end = map.source(pipeline.range.upperBound)
         let suffixOnItsOwnLine = map.style == .plain && !singleLineSource && pipeline.range.upperBound >= trimmedEnd
         if !singleLineSource, map.style != .literal {
             // A folded command: the guard may only change the lines that name the file.
             let start = map.source(pipeline.range.lowerBound)
             guard lineMentionsDefinitions(start), suffixOnItsOwnLine || lineMentionsDefinitions(end) else {
+                // A plain command YAML folds into one line: written out as a literal block.
+                if map.style == .plain {
+                    try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
+                    return
+                }
                 throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
                            fix: "put the command in a `- |` block, then run again")
             }
         }
+        plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: escaped(prefix, for: map.style)))
         if suffixOnItsOwnLine {
             // Keep the last source line as it was: the rest goes on a continuation line.
             let lineStart = source.lineStart(ofByte: end)
@@ -253,6 +281,64 @@ struct RewritePlanner {
             plan.edits.append(TextEdit(range: at(end), replacement: newline + indent + escaped(suffix, for: .plain)))
         } else {
             plan.edits.append(TextEdit(range: at(end), replacement: escaped(suffix, for: map.style)))
+        }
+    }
+
+    /// Writes a folded command's text out line by line, with the guard around the writer: a
+    /// multi-line plain scalar becomes a literal block (`|`) holding exactly the text YAML reads
+    /// from it; a `>` or `>-` block keeps its header, and the guard's inner lines are indented
+    /// deeper, where folding keeps line breaks, so YAML reads the same text as from the literal
+    /// block. What runs is unchanged; only YAML's folding is written out.
+    private func unfold(_ writer: BuildspecAnalysis.Writer, condition: String, parsed: ParsedShell,
+                        editedBefore: Bool, into plan: inout Plan) throws(Failure) {
+        let node = spec.commands[writer.command].node
+        let pipeline = writer.place.pipeline
+        let value = parsed.text
+        let refusal = fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines in a way the rewrite cannot write out line by line",
+                           fix: "put the command in a `- |` block, then run again")
+        // The item starts its line after `- `, its content is printable text, and nothing
+        // (a comment) follows it; neither the query nor another guard edits its text already.
+        guard let indent = blockIndent(of: node), !editedBefore,
+              parsed.extendedEnd(of: pipeline) == pipeline.range.upperBound,
+              value.allSatisfy({ $0 >= 0x20 || $0 == 0x0A || $0 == 0x09 }), value.last != 0x20, value.last != 0x09
+        else { throw refusal }
+        var end = node.range.upperBound
+        while end > node.range.lowerBound, [0x20, 0x09, 0x0A, 0x0D].contains(source.bytes[end - 1]) { end -= 1 }
+        let lineEnd = source.lineEnd(ofByte: end)
+        guard source.bytes[end..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { throw refusal }
+
+        let trimmedStart = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A } ?? 0
+        let trimmedEnd = (value.lastIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }).map { $0 + 1 } ?? 0
+        let command = String(decoding: value[pipeline.range], as: UTF8.self)
+        let alone = pipeline.range == trimmedStart..<trimmedEnd && !value[pipeline.range].contains(0x0A)
+        let lines: [String]
+        if alone {
+            lines = ["if \(condition); then", "  \(command)", "else", "  \(text.otherwise)", "fi"]
+        } else {
+            let before = String(decoding: value[..<pipeline.range.lowerBound], as: UTF8.self)
+            let after = String(decoding: value[pipeline.range.upperBound...], as: UTF8.self)
+            var split = (before + "if \(condition); then \(command); else \(text.otherwise); fi" + after)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // The value's own final line break is the block's (its chomping keeps one).
+            if value.last == 0x0A { split.removeLast() }
+            lines = split
+        }
+        // The first line sets the block's indentation: it must not start with blanks.
+        guard let first = lines.first(where: { !$0.isEmpty }), first.first != " ", first.first != "\t" else { throw refusal }
+        let body = lines.map { $0.isEmpty ? "" : indent + $0 }
+
+        if node.scalarStyle == .folded {
+            // The header (`>`, `>-`) stays. Folding joins lines at the block's indentation,
+            // so only the guard's own shape (lines taking turns with deeper ones) or one line
+            // reads back unchanged; an indentation indicator or a comment would not survive.
+            let headerEnd = source.lineEnd(ofByte: node.range.lowerBound)
+            let header = source.bytes[node.range.lowerBound..<headerEnd]
+            guard alone || lines.count == 1, header.allSatisfy({ $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "-") || $0 == 0x20 }),
+                  !header.contains(UInt8(ascii: "#"))
+            else { throw refusal }
+            plan.edits.append(TextEdit(range: headerEnd..<lineEnd, replacement: newline + body.joined(separator: newline)))
+        } else {
+            plan.edits.append(TextEdit(range: node.range.lowerBound..<lineEnd, replacement: "|" + newline + body.joined(separator: newline)))
         }
     }
 

@@ -8,19 +8,47 @@ public struct ImageDefinitionsWriter: Sendable {
     public struct FileMatcher: Sendable {
         /// Names given with `--definitions-file`.
         public var extraNames: [String]
-        /// `artifacts.files` entries: a `.json` listed there whose writer names `imageUri` or
-        /// `ImageURI` is an image-definitions file whatever its name.
+        /// `artifacts.files` entries: a `.json` uploaded by them whose writer emits the JSON key
+        /// `imageUri` or `ImageURI` is an image-definitions file whatever its name.
         public let artifactFiles: [String]
-        /// The entries with `$NAME` written `${NAME}` (they are the same path), read once.
-        private let artifactPatterns: [(entry: String, glob: GlobPattern)]
+        /// The entries read once: with `$NAME` written `${NAME}` (they are the same path), and
+        /// joined to their group's `base-directory`.
+        private let artifactPatterns: [ArtifactPattern]
+        /// Values of the buildspec's own variables, expanded in artifact paths as CodeBuild does.
+        private let variables: [String: String]
+
+        private struct ArtifactPattern: Sendable {
+            var entry: String
+            var glob: GlobPattern
+            /// Under a `base-directory`: only the whole path from the source folder can match.
+            var isUnderBase: Bool
+        }
 
         public init(extraNames: [String] = [], artifactFiles: [String] = []) {
+            self.init(extraNames: extraNames, artifacts: [Buildspec.ArtifactGroup(baseDirectory: nil, files: artifactFiles)])
+        }
+
+        /// `variables`: the buildspec's `env.variables`, whose values CodeBuild expands in
+        /// artifact paths.
+        public init(extraNames: [String] = [], artifacts: [Buildspec.ArtifactGroup], variables: [String: String] = [:]) {
             self.extraNames = extraNames
-            self.artifactFiles = artifactFiles
-            artifactPatterns = artifactFiles.map { listed in
-                let entry = Self.bracedVariables(listed)
-                return (entry, GlobPattern(entry))
+            artifactFiles = artifacts.flatMap(\.files)
+            self.variables = variables.filter { !$0.value.utf8.contains(UInt8(ascii: "$")) }
+            var patterns: [ArtifactPattern] = []
+            for group in artifacts {
+                let base = group.baseDirectory.map { Self.relativePath(Self.expand(Self.bracedVariables($0), variables)) }
+                for listed in group.files {
+                    if let base {
+                        let path = Self.relativePath(Self.expand(Self.bracedVariables(listed), variables))
+                        let entry = base.isEmpty || base == "." ? path : base + "/" + path
+                        patterns.append(ArtifactPattern(entry: entry, glob: GlobPattern(entry), isUnderBase: true))
+                    } else {
+                        let entry = Self.bracedVariables(listed)
+                        patterns.append(ArtifactPattern(entry: entry, glob: GlobPattern(entry), isUnderBase: false))
+                    }
+                }
             }
+            artifactPatterns = patterns
         }
 
         /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
@@ -99,12 +127,68 @@ public struct ImageDefinitionsWriter: Sendable {
             let name = target.lastPathComponent
             if extraNames.contains(where: { $0 == target || $0 == name }) { return true }
             if Self.hasDefinitionsName(target) { return true }
-            guard !artifactPatterns.isEmpty else { return false }
-            let writerText = writerText()
-            guard writerText.containsBytes("imageUri") || writerText.containsBytes("ImageURI") else { return false }
+            // A `.json`, or a name the project gives (`${IMAGE_DEFINITIONS_FILE}`) that may be one.
+            guard !artifactPatterns.isEmpty, target.lowercased().hasSuffix(".json") || target.containsBytes("${") else { return false }
+            guard Self.emitsImageKey(writerText()) else { return false }
+            // From the source folder, where CodeBuild starts and resolves artifact paths.
+            let path = Self.relativePath(Self.expand(target, variables), dropping: "${CODEBUILD_SRC_DIR}")
             return artifactPatterns.contains { pattern in
-                pattern.entry == target || pattern.entry == name || pattern.glob.matches(target) || pattern.glob.matches(name)
+                if pattern.isUnderBase { return pattern.entry == path || pattern.glob.matches(path) }
+                // No base directory: the writer may have changed folder first, so its file name
+                // alone may match too.
+                return pattern.entry == target || pattern.entry == name || pattern.glob.matches(target) || pattern.glob.matches(name)
             }
+        }
+
+        /// Whether a writer's text emits the JSON key `imageUri` or `ImageURI` itself: quoted
+        /// (`"imageUri"`, `\"imageUri\"`), or bare after `{` or `,` and before `:` as jq writes
+        /// object keys; never as part of a longer key (`"DockerImageURI"`, `"imageUriPrefix"`).
+        static func emitsImageKey(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            for key in [Array("imageUri".utf8), Array("ImageURI".utf8)] {
+                var from = 0
+                while from < bytes.count, let found = bytes[from...].firstIndex(ofBytes: key) {
+                    from = found + 1
+                    let before = found > 0 ? bytes[found - 1] : 0x20
+                    let afterIndex = found + key.count
+                    let after = afterIndex < bytes.count ? bytes[afterIndex] : 0x20
+                    if before == UInt8(ascii: "\"") {
+                        // `"imageUri"`, or `\"imageUri\"` where the closing backslash escapes a quote.
+                        if after == UInt8(ascii: "\"") { return true }
+                        if after == UInt8(ascii: "\\"), afterIndex + 1 < bytes.count, bytes[afterIndex + 1] == UInt8(ascii: "\"") { return true }
+                        continue
+                    }
+                    var previous = found - 1
+                    while previous >= 0, bytes[previous] == 0x20 || bytes[previous] == 0x09 { previous -= 1 }
+                    var next = afterIndex
+                    while next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x09 { next += 1 }
+                    if previous >= 0, bytes[previous] == UInt8(ascii: "{") || bytes[previous] == UInt8(ascii: ","),
+                       next < bytes.count, bytes[next] == UInt8(ascii: ":")
+                    {
+                        return true
+                    }
+                }
+            }
+            return false
+        }
+
+        /// `${NAME}` replaced by the values known for it.
+        private static func expand(_ path: String, _ variables: [String: String]) -> String {
+            guard !variables.isEmpty, path.utf8.contains(UInt8(ascii: "$")) else { return path }
+            var result = path
+            for (name, value) in variables { result = result.replacing("${\(name)}", with: value) }
+            return result
+        }
+
+        /// A path as CodeBuild reads it from the source folder: without `./`, a leading `/` or
+        /// the source folder's own variable in front.
+        private static func relativePath(_ path: String, dropping prefix: String? = nil) -> String {
+            var text = Substring(path.trimmingSpaces)
+            if let prefix, text.hasPrefix(prefix + "/") { text = text.dropFirst(prefix.count + 1) }
+            while text.hasPrefix("./") { text = text.dropFirst(2) }
+            while text.hasPrefix("/") { text = text.dropFirst() }
+            while text.hasSuffix("/") { text = text.dropLast() }
+            return String(text)
         }
     }
 
