@@ -19,7 +19,11 @@ struct FileProcessor: Sendable {
         case .folder: return failure("is a folder, not a buildspec file")
         case .failure(let code): return failure("cannot read the file (\(POSIX.errorText(code)))")
         }
-        let result = BuildspecRewriter.rewrite(input, options: options)
+        let result = if let kind = TerraformFiles.kind(of: path, contents: input) {
+            TerraformHost.rewrite(input, as: kind, options: options)
+        } else {
+            BuildspecRewriter.rewrite(input, options: options)
+        }
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
         switch result.outcome {
         case .error: return outcome
