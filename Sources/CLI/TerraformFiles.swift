@@ -7,34 +7,29 @@ import Darwin
 #endif
 import BuildspecRewriting
 
-/// Which files are Terraform's: a `.tf` file that mentions `aws_codebuild_project`, and the
-/// buildspec templates (`buildspec*.tpl`, `*.tftpl`, or a file a `.tf` file of the same folder
-/// gives to `templatefile()` / `data "template_file"`).
+/// Which files a folder search hands to the Terraform host: a `.tf` file that mentions
+/// `aws_codebuild_project`, `buildspec*.tpl` / `*.tftpl`, and a file a `.tf` file of the same
+/// folder gives to `templatefile()` / `data "template_file"`.
 enum TerraformFiles {
-    static let skippedFolder = ".terraform"
+    /// Whether a `.yml` / `.yaml` / `.tpl` is a template a `.tf` file of its folder renders.
+    /// Only a file with `${` or `%{` in it can need HCL's reading: only then are siblings read.
+    static func isNamedTemplate(_ path: String, contents: [UInt8]) -> Bool {
+        hasTemplateMarks(contents) && namedTemplates(in: POSIX.folder(of: path)).contains(POSIX.lastComponent(path))
+    }
 
-    /// How to read a file: nil for a plain buildspec.
-    static func kind(of path: String, contents: [UInt8]) -> TerraformHost.Kind? {
+    /// Whether a file a folder search found for its extension is Terraform's to handle.
+    static func isSearchedTerraformFile(_ path: String, contents: [UInt8]) -> Bool {
         let name = POSIX.lastComponent(path)
-        let lower = name.lowercased()
-        if lower.hasSuffix(".tf") { return .configuration }
-        if lower.hasSuffix(".tpl") || lower.hasSuffix(".tftpl") { return .template }
-        // A `.yml` read by `templatefile()` holds interpolations: only then are siblings read.
-        if hasTemplateMarks(contents),
-           namedTemplates(in: POSIX.folder(of: path)).contains(name) {
-            return .template
-        }
-        return nil
+        if name.lowercased().hasSuffix(".tf") { return contains(contents, "aws_codebuild_project") }
+        return TerraformHost.isTemplateName(name) || isNamedTemplate(path, contents: contents)
     }
 
     private static func hasTemplateMarks(_ bytes: [UInt8]) -> Bool {
         zip(bytes, bytes.dropFirst()).contains { ($0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "%")) && $1 == UInt8(ascii: "{") }
     }
 
-    /// A folder search takes a `.tf` file when it mentions `aws_codebuild_project`.
-    static func isConfigurationToSearch(_ path: String) -> Bool {
-        guard path.lowercased().hasSuffix(".tf"), case .bytes(let bytes) = POSIX.readFile(path) else { return false }
-        let needle = Array("aws_codebuild_project".utf8)
+    private static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
         guard bytes.count >= needle.count else { return false }
         return (0...(bytes.count - needle.count)).contains { bytes[$0] == needle[0] && bytes[$0..<$0 + needle.count].elementsEqual(needle) }
     }
@@ -50,7 +45,7 @@ enum TerraformFiles {
             }
             guard name.lowercased().hasSuffix(".tf") else { continue }
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-            guard case .bytes(let bytes) = POSIX.readFile(path) else { continue }
+            guard case .bytes(let bytes) = POSIX.readFile(path), contains(bytes, "template") else { continue }
             names.formUnion(TerraformHost.templateFiles(namedIn: bytes).filter { !$0.contains("/") })
         }
         return names

@@ -41,8 +41,8 @@ public struct RewriteResult: Sendable {
     public var editedLines: [Int]
     /// One error per writer that still needs its guard, for `--check`.
     public var pendingGuards: [Diagnostic] = []
-    /// The edits that turn the input into `output`, for a host that maps them into its file.
-    public var edits: [TextEdit] = []
+    /// The edits that turned the input into `output`, for a host to map back into its file.
+    var edits: [TextEdit] = []
 }
 
 /// The core of the tool: bytes of a buildspec in, guarded bytes and diagnostics out.

@@ -58,6 +58,15 @@ public enum TerraformHost {
         (try? TerraformConfiguration(bytes))?.templateFiles ?? []
     }
 
+    /// How a file named `fileName` is read: `.tf` as a configuration, `.tpl` / `.tftpl` as a
+    /// template; nil for other names.
+    public static func kind(ofFileName fileName: String) -> Kind? {
+        let lower = fileName.lowercased()
+        if lower.hasSuffix(".tf") { return .configuration }
+        if lower.hasSuffix(".tpl") || lower.hasSuffix(".tftpl") { return .template }
+        return nil
+    }
+
     /// Whether a file name is a Terraform buildspec template by its name alone:
     /// `buildspec*.tpl` (`buildspec.yml.tpl` too) or `*.tftpl`.
     public static func isTemplateName(_ name: String) -> Bool {
