@@ -59,6 +59,14 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
         EndToEndSample(name: "project-variable-repository", repositories: ["team/api"],
                        projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api", "CONTAINER_NAME": "api"],
                        firstRunFailure: [noMatchingArtifacts]),
+        // Terraform, rendered: the repository named through `${aws_ecr_repository.app.name}`.
+        EndToEndSample(name: "terraform-heredoc", repositories: ["shop/web"], firstRunFailure: [noMatchingArtifacts]),
+        // A custom heredoc marker, `$${VAR}` shell variables, the name through `${var.ecr_repo_name}`.
+        EndToEndSample(name: "terraform-custom-marker", repositories: ["billing/worker"],
+                       projectVariables: ["AWS_ACCOUNT_ID": "123456789012"], firstRunFailure: [noMatchingArtifacts]),
+        // A `.tftpl` whose URI is a template variable held in a shell variable: `$${REPOSITORY_URI#*/}`.
+        EndToEndSample(name: "terraform-tftpl", repositories: ["payments/api"],
+                       parameters: ["/payments/dockerhub-token": "token-for-the-tests"], firstRunFailure: [noMatchingArtifacts]),
     ]
 
     /// The samples on which a missing repository is tried.
@@ -96,8 +104,8 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.all)
     func firstRunDoesNotDeployLaterRunsWriteWhatTheOriginalWrites(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let original = try #require(SampleLocations.read(sample.name, "buildspec.yml"))
-        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
+        let original = try #require(try sample.buildspec(rewritten: false))
+        let rewritten = try #require(try sample.buildspec(rewritten: true))
         try #require(original != rewritten, "\(sample.name): the rewrite changes nothing")
 
         // Scenario 4: the original file on the new stack.
@@ -150,7 +158,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.missingRepository)
     func aQueryForAMissingRepositoryFailsTheBuild(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
+        let rewritten = try #require(try sample.buildspec(rewritten: true))
         let missing = try #require(sample.repositories.last)
         try await prepare(sample, on: moto, creating: Array(sample.repositories.dropLast()))
         let run = try await build(rewritten, sample, on: moto, commit: Self.commitB, number: 2)
@@ -163,7 +171,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.denied)
     func aRoleWithoutListImagesFailsTheBuildInsteadOfSkippingDeploys(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
+        let rewritten = try #require(try sample.buildspec(rewritten: true))
         let (run, before, after) = try await buildWithoutListImages(rewritten, sample, on: moto)
         Self.record(Self.failedQueryProblems(run, sample, error: ["AccessDenied", "ecr:ListImages"]), of: run, sample)
         #expect(after == before, "nothing should be pushed after the failed query")

@@ -2,6 +2,11 @@
 /// it: `<<-` indentation stripped, `$${` / `%%{` as the shell's `${` / `%{`, each
 /// interpolation a shell variable of a name of its own (opaque to the shell reading: its value
 /// is Terraform's) and directives left out; with the way back to the outer file's bytes.
+///
+/// An interpolation stands as `${P}`, a variable the repository resolution can follow
+/// (`${docker_image_ecr}` is then used as the name itself, `${aws_ecr_repository.app.repository_url}`
+/// gives `${aws_ecr_repository.app.name}`), or, for those `opaque`, as `$(P)`, a value the shell
+/// reading cannot see into (so a shell variable holding it is asked as `$${VAR#*/}`).
 struct TemplateShellView: Sendable {
     /// What the buildspec pipeline reads.
     let text: [UInt8]
@@ -21,10 +26,13 @@ struct TemplateShellView: Sendable {
 
     struct MappingError: Error, Sendable {
         var message: String
+        /// The interpolation (as written) whose repository name is not exact as a variable.
+        var inexactRepository: String?
     }
 
-    /// The view of `raw[body]`; `stripsIndentation` for `<<-` heredocs.
-    init(raw: [UInt8], body: Range<Int>, stripsIndentation: Bool) throws(HCLTemplate.ScanError) {
+    /// The view of `raw[body]`; `stripsIndentation` for `<<-` heredocs; `opaque`: the
+    /// interpolations (as written) that stand as `$(P)`.
+    init(raw: [UInt8], body: Range<Int>, stripsIndentation: Bool, opaque: Set<String> = []) throws(HCLTemplate.ScanError) {
         rawEnd = body.upperBound
         // The lines, with what `<<-` strips: the smallest indentation of the lines not blank.
         var lines: [Range<Int>] = []
@@ -87,7 +95,7 @@ struct TemplateShellView: Sendable {
                 let name = names[written] ?? "\(prefix)\(names.count)"
                 names[written] = name
                 placeholders[name] = (written, expression)
-                let reference = Array("${\(name)}".utf8)
+                let reference = Array((opaque.contains(written) ? "$(\(name))" : "${\(name)}").utf8)
                 text += reference
                 offsets += Array(repeating: sourceOffsets[range.lowerBound], count: reference.count)
             case .directive:
@@ -160,7 +168,8 @@ struct TemplateShellView: Sendable {
     /// `${P}`, `$P` or `${P#*/}` for a placeholder `P` at `index`: what it is in the outer file.
     private func placeholder(in text: ArraySlice<UInt8>, at index: Int, prefix: [UInt8]) throws(MappingError) -> ([UInt8], Int)? {
         var cursor = index + 1
-        let braced = cursor < text.endIndex && text[cursor] == UInt8(ascii: "{")
+        let opener = cursor < text.endIndex ? text[cursor] : 0
+        let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
         if braced { cursor += 1 }
         guard text[cursor...].starts(with: prefix) else { return nil }
         let nameStart = cursor
@@ -168,12 +177,14 @@ struct TemplateShellView: Sendable {
         let name = String(decoding: text[nameStart..<cursor], as: UTF8.self)
         guard let (raw, expression) = placeholders[name] else { return nil }
         if !braced { return (Array(raw.utf8), cursor) }
-        if cursor < text.endIndex, text[cursor] == UInt8(ascii: "}") { return (Array(raw.utf8), cursor + 1) }
+        let closer = opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
+        if cursor < text.endIndex, text[cursor] == closer { return (Array(raw.utf8), cursor + 1) }
+        guard opener == UInt8(ascii: "{") else { throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write") }
         // `${P#*/}`: the repository name of a URI; exact only for an ECR repository's URL.
         let suffix = Array("#*/}".utf8)
         if text[cursor...].starts(with: suffix) {
             if let name = Self.repositoryName(ofURL: expression) { return (Array("${\(name)}".utf8), cursor + suffix.count) }
-            throw MappingError(message: "cannot name the ECR repository of `\(raw)` exactly in a Terraform template")
+            throw MappingError(message: "cannot name the ECR repository of `\(raw)` exactly in a Terraform template", inexactRepository: raw)
         }
         throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write")
     }
@@ -186,6 +197,16 @@ struct TemplateShellView: Sendable {
               resource.dropFirst().first.map({ !$0.isEmpty && $0.utf8.allSatisfy { HCLTemplate.isWordByte($0) || $0 == UInt8(ascii: "-") } }) == true
         else { return nil }
         return (parts.first == "data" ? "data." : "") + "aws_ecr_repository.\(resource[resource.startIndex + 1]).name"
+    }
+
+    /// A message of the buildspec pipeline with the interpolations as written.
+    func restored(_ message: String) -> String {
+        var text = message
+        for name in placeholders.keys.sorted(by: { $0.count > $1.count }) {
+            guard let raw = placeholders[name]?.raw, text.contains(name) else { continue }
+            text = text.replacing("${\(name)}", with: raw).replacing("$(\(name))", with: raw).replacing("$\(name)", with: raw)
+        }
+        return text
     }
 
     // MARK: Rendering, for verification
@@ -221,7 +242,8 @@ struct TemplateShellView: Sendable {
         while index < view.count {
             if view[index] == UInt8(ascii: "$") {
                 var cursor = index + 1
-                let braced = cursor < view.count && view[cursor] == UInt8(ascii: "{")
+                let opener = cursor < view.count ? view[cursor] : 0
+                let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
                 if braced { cursor += 1 }
                 if view[cursor...].starts(with: prefix) {
                     let nameStart = cursor
@@ -233,12 +255,12 @@ struct TemplateShellView: Sendable {
                             index = cursor
                             continue
                         }
-                        if cursor < view.count, view[cursor] == UInt8(ascii: "}") {
+                        if cursor < view.count, view[cursor] == (opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")) {
                             output += value
                             index = cursor + 1
                             continue
                         }
-                        if view[cursor...].starts(with: Array("#*/}".utf8)) {
+                        if opener == UInt8(ascii: "{"), view[cursor...].starts(with: Array("#*/}".utf8)) {
                             output += value.firstIndex(of: UInt8(ascii: "/")).map { value[($0 + 1)...] } ?? []
                             index = cursor + 4
                             continue

@@ -40,9 +40,20 @@ struct TerraformConfiguration: Sendable {
     private(set) var buildspecs: [BuildspecAttribute] = []
     /// Every heredoc of the file, buildspec or not.
     private(set) var heredocs: [Heredoc] = []
-    /// File names given to `templatefile(...)`, and to `file(...)` as the `template` of a
-    /// `data "template_file"`, without a leading `${path.module}/` or `./`.
-    private(set) var templateFiles: [String] = []
+    /// The files the buildspecs are rendered from: given to `templatefile(...)` in a buildspec
+    /// attribute, or to `file(...)` as the `template` of a `data "template_file"` whose
+    /// `rendered` a buildspec attribute reads; without a leading `${path.module}/` or `./`.
+    var templateFiles: [String] {
+        var files = buildspecTemplateFiles
+        for name in renderedTemplates { files += dataTemplateFiles[name] ?? [] }
+        return files
+    }
+
+    private var buildspecTemplateFiles: [String] = []
+    /// `data "template_file" "NAME"` -> the files its `template` reads.
+    private var dataTemplateFiles: [String: [String]] = [:]
+    /// The `NAME` of every `data.template_file.NAME` a buildspec attribute reads.
+    private var renderedTemplates: [String] = []
 
     private let bytes: [UInt8]
     private var index = 0
@@ -117,8 +128,8 @@ struct TerraformConfiguration: Sendable {
         try skipExpression()
         var end = index
         while end > valueStart, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-        if name == "template", blocks.count == 1, blocks[0].type == "data", blocks[0].labels.first == "template_file" {
-            recordTemplateFile(in: valueStart..<end, function: "file")
+        if name == "template", blocks.count == 1, blocks[0].type == "data", blocks[0].labels.first == "template_file", blocks[0].labels.count == 2 {
+            dataTemplateFiles[blocks[0].labels[1], default: []] += calls(of: "file", in: valueStart..<end)
         }
         guard name == "buildspec", let project = codebuildProject, blocks.count == 2,
               blocks[1].type == "source" || blocks[1].type == "secondary_sources" else { return }
@@ -128,6 +139,8 @@ struct TerraformConfiguration: Sendable {
             value = .heredoc(heredocs[heredocsBefore])
         } else {
             value = .expression(valueStart..<end, function: firstFunction)
+            buildspecTemplateFiles += calls(of: "templatefile", in: valueStart..<end)
+            renderedTemplates += references(to: "data.template_file.", in: valueStart..<end)
         }
         buildspecs.append(BuildspecAttribute(resource: project, block: blocks[1].type, start: start, value: value))
     }
@@ -142,22 +155,42 @@ struct TerraformConfiguration: Sendable {
         bytes[range].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
     }
 
-    /// Every `templatefile("...")` call (and `function("...")`) in the range names a template.
-    private mutating func recordTemplateFile(in range: Range<Int>, function: String) {
-        var cursor = range.lowerBound
+    /// The first arguments of every `function("...")` call in the range, as file names.
+    private func calls(of function: String, in range: Range<Int>) -> [String] {
+        var files: [String] = []
         let name = Array(function.utf8) + [UInt8(ascii: "(")]
+        var cursor = range.lowerBound
         while cursor + name.count < range.upperBound {
-            if Array(bytes[cursor..<cursor + name.count]) == name, cursor == range.lowerBound || !HCLTemplate.isWordByte(bytes[cursor - 1]) {
+            if bytes[cursor..<cursor + name.count].elementsEqual(name), cursor == range.lowerBound || !HCLTemplate.isWordByte(bytes[cursor - 1]) {
                 var argument = cursor + name.count
                 while argument < range.upperBound, bytes[argument] == UInt8(ascii: " ") { argument += 1 }
                 if argument < range.upperBound, bytes[argument] == UInt8(ascii: "\"") {
                     var close = argument + 1
                     while close < range.upperBound, bytes[close] != UInt8(ascii: "\"") { close += bytes[close] == UInt8(ascii: "\\") ? 2 : 1 }
-                    if close < range.upperBound { templateFiles.append(Self.fileName(String(decoding: bytes[argument + 1..<close], as: UTF8.self))) }
+                    if close < range.upperBound { files.append(Self.fileName(String(decoding: bytes[argument + 1..<close], as: UTF8.self))) }
                 }
             }
             cursor += 1
         }
+        return files
+    }
+
+    /// `NAME` of every `prefixNAME` in the range.
+    private func references(to prefix: String, in range: Range<Int>) -> [String] {
+        var names: [String] = []
+        let needle = Array(prefix.utf8)
+        var cursor = range.lowerBound
+        while cursor + needle.count < range.upperBound {
+            if bytes[cursor..<cursor + needle.count].elementsEqual(needle) {
+                var end = cursor + needle.count
+                while end < range.upperBound, HCLTemplate.isWordByte(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
+                names.append(String(decoding: bytes[cursor + needle.count..<end], as: UTF8.self))
+                cursor = end
+            } else {
+                cursor += 1
+            }
+        }
+        return names
     }
 
     /// `${path.module}/x.tpl` -> `x.tpl`; `./x.tpl` -> `x.tpl`.
@@ -179,15 +212,14 @@ struct TerraformConfiguration: Sendable {
     // MARK: Expressions
 
     /// An expression up to the end of its line (brackets may span lines). Records the heredocs
-    /// and `templatefile(...)` calls it holds.
+    /// it holds.
     private mutating func skipExpression() throws(ScanError) {
         var depth = 0
-        let start = index
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\n"):
-                if depth == 0 { recordTemplateFile(in: start..<index, function: "templatefile"); return }
+                if depth == 0 { return }
                 index += 1
             case UInt8(ascii: "\""):
                 try skipString()
@@ -203,14 +235,13 @@ struct TerraformConfiguration: Sendable {
                 depth += 1
                 index += 1
             case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
-                if depth == 0 { recordTemplateFile(in: start..<index, function: "templatefile"); return }
+                if depth == 0 { return }
                 depth -= 1
                 index += 1
             default:
                 index += 1
             }
         }
-        recordTemplateFile(in: start..<index, function: "templatefile")
     }
 
     /// `<<EOF` / `<<-EOF` at `index`; false when `<<` starts no heredoc (a shift).

@@ -112,7 +112,7 @@ public enum TerraformHost {
                 let written = source.text(range)
                 let why = switch function {
                 case "yamlencode", "jsonencode": "is `\(function!)` of an HCL object, not buildspec text"
-                case "file", "templatefile": "is read from a file; rewrite that file"
+                case "file", "templatefile": "is read from a file, which is rewritten as a file of its own"
                 default: "is not a heredoc"
                 }
                 notes.append(Diagnostic(.note, at: source.position(ofByte: range.lowerBound),
@@ -140,20 +140,46 @@ public enum TerraformHost {
     }
 
     private static func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions) -> UnitResult {
+        // First every interpolation a variable the resolution can follow; an interpolation
+        // whose repository name that cannot give exactly is then made opaque, once.
+        // When that fails too, the first refusal is the one that says why.
+        var opaque: Set<String> = []
+        var firstRefusal: UnitResult?
+        while true {
+            switch rewrite(unit, in: source, options: options, opaque: opaque) {
+            case .done(let result):
+                if result.outcome == .error, let firstRefusal { return firstRefusal }
+                return result
+            case .retry(let interpolation, let refusal):
+                opaque.insert(interpolation)
+                firstRefusal = firstRefusal ?? refusal
+            }
+        }
+    }
+
+    private enum Attempt {
+        case done(UnitResult)
+        /// The refusal if the interpolation stays a variable.
+        case retry(opaque: String, otherwise: UnitResult)
+    }
+
+    private static func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions, opaque: Set<String>) -> Attempt {
         let raw = source.bytes
         let view: TemplateShellView
         do {
-            view = try TemplateShellView(raw: raw, body: unit.body, stripsIndentation: unit.stripsIndentation)
+            view = try TemplateShellView(raw: raw, body: unit.body, stripsIndentation: unit.stripsIndentation, opaque: opaque)
         } catch {
-            return UnitResult(outcome: .error, diagnostics: [
+            return .done(UnitResult(outcome: .error, diagnostics: [
                 Diagnostic(.error, at: source.position(ofByte: unit.body.lowerBound + error.offset),
                            "the buildspec of \(unit.label) is not a valid Terraform template: \(error.message)")
-            ])
+            ]))
         }
         let inner = BuildspecRewriter.rewrite(view.text, options: options)
         func mapped(_ diagnostic: Diagnostic) -> Diagnostic {
             var diagnostic = diagnostic
             if let position = diagnostic.position { diagnostic.position = source.position(ofByte: view.rawOffset(position.offset)) }
+            diagnostic.message = view.restored(diagnostic.message)
+            diagnostic.fix = diagnostic.fix.map(view.restored)
             return diagnostic
         }
         var diagnostics = inner.diagnostics.map(mapped)
@@ -162,19 +188,19 @@ public enum TerraformHost {
             let matcher = ImageDefinitionsWriter.FileMatcher(extraNames: options.definitionsFiles, artifactFiles: [])
             if !BuildspecAnalysis.mentionsDefinitionsFile(String(decoding: view.text, as: UTF8.self), matcher: matcher) {
                 let reason = diagnostics.first { $0.severity == .error }?.message ?? "it is not a buildspec"
-                return UnitResult(outcome: .noDefinitionsWriter, diagnostics: [
+                return .done(UnitResult(outcome: .noDefinitionsWriter, diagnostics: [
                     Diagnostic(.note, at: source.position(ofByte: unit.body.lowerBound),
                                "the buildspec of \(unit.label) is not one this tool reads (\(reason)); it names no image-definitions file, so it is left alone")
-                ], rendered: view.render(view: view.text))
+                ], rendered: view.render(view: view.text)))
             }
-            return UnitResult(outcome: .error, diagnostics: diagnostics)
+            return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
         case .alreadyGuarded, .noDefinitionsWriter:
-            return UnitResult(outcome: inner.outcome, diagnostics: diagnostics, rendered: view.render(view: view.text))
+            return .done(UnitResult(outcome: inner.outcome, diagnostics: diagnostics, rendered: view.render(view: view.text)))
         case .rewritten:
             break
         }
-        var edits: [ByteEdit] = []
-        for hunk in hunks(inner.edits, in: view.text) {
+        let hunks = hunks(inner.edits, in: view.text)
+        for hunk in hunks {
             let touchesDirective = view.directiveOffsets.contains { hunk.range.contains($0) || $0 == hunk.range.upperBound }
                 || view.conditionalRanges.contains { $0.lowerBound <= hunk.range.upperBound && hunk.range.lowerBound < $0.upperBound }
             if touchesDirective {
@@ -182,8 +208,11 @@ public enum TerraformHost {
                     .error, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)),
                     "the guard would go inside a `%{ if }` / `%{ for }` directive of the template, which renders it zero or many times",
                     fix: "move the image-definitions writer and its `docker push` out of the directive, then run again"))
-                return UnitResult(outcome: .error, diagnostics: diagnostics)
+                return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
             }
+        }
+        var edits: [ByteEdit] = []
+        for hunk in hunks {
             do {
                 let start = try view.rawLineStart(ofViewLineAt: hunk.range.lowerBound, in: raw)
                 let end = try view.rawLineStart(ofViewLineAt: hunk.range.upperBound, in: raw)
@@ -192,11 +221,13 @@ public enum TerraformHost {
             } catch {
                 diagnostics.append(Diagnostic(.error, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)), error.message,
                                               fix: "pass `--repository-name NAME` (or `--repository-name '$VARIABLE'`), or interpolate the repository's name, such as `${aws_ecr_repository.app.name}`"))
-                return UnitResult(outcome: .error, diagnostics: diagnostics)
+                let refusal = UnitResult(outcome: .error, diagnostics: diagnostics)
+                if let interpolation = error.inexactRepository, !opaque.contains(interpolation) { return .retry(opaque: interpolation, otherwise: refusal) }
+                return .done(refusal)
             }
         }
-        return UnitResult(outcome: .rewritten, edits: edits, diagnostics: diagnostics,
-                          pendingGuards: inner.pendingGuards.map(mapped), rendered: view.render(view: inner.output))
+        return .done(UnitResult(outcome: .rewritten, edits: edits, diagnostics: diagnostics,
+                                pendingGuards: inner.pendingGuards.map(mapped), rendered: view.render(view: inner.output)))
     }
 
     /// The pipeline's edits widened to whole lines of the view and merged: a hunk replaces
