@@ -113,6 +113,7 @@ public enum TerraformHost {
                 let why = switch function {
                 case "yamlencode", "jsonencode": "is `\(function!)` of an HCL object, not buildspec text"
                 case "file", "templatefile": "is read from a file, which is rewritten as a file of its own"
+                case nil where Self.isFileName(written): "names a file of the source, which is rewritten where the search finds it"
                 default: "is not a heredoc"
                 }
                 notes.append(Diagnostic(.note, at: source.position(ofByte: range.lowerBound),
@@ -120,6 +121,13 @@ public enum TerraformHost {
             }
         }
         return .success(units: units, notes: notes)
+    }
+
+    /// `"buildspec-prod.yml"`: a quoted path, as CodeBuild reads it from the source.
+    private static func isFileName(_ expression: String) -> Bool {
+        guard expression.count > 2, expression.hasPrefix("\""), expression.hasSuffix("\"") else { return false }
+        let inner = expression.dropFirst().dropLast()
+        return !inner.contains("\\") && !inner.contains("${") && !inner.contains(" ") && !inner.contains(":")
     }
 
     // MARK: One buildspec
