@@ -35,6 +35,7 @@ struct FileProcessor: Sendable {
         }
         let result = HostRewriter.rewrite(input, fileName: name, options: options)
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
+        outcome.hasRefusals = result.outcome != .error && result.diagnostics.contains { $0.severity == .error }
         switch result.outcome {
         case .error: return outcome
         case .alreadyGuarded: outcome.kind = .alreadyGuarded; return outcome

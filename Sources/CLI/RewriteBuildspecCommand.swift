@@ -243,7 +243,7 @@ final class RunOutput: @unchecked Sendable {
     func emit(_ outcome: FileOutcome) {
         if outcome.isSkipped { return }
         summary.add(outcome.kind)
-        if outcome.diagnostics.contains(where: { $0.severity == .error }) { reportedErrors = true }
+        if outcome.hasRefusals { reportedErrors = true }
         if command.report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
         for diagnostic in outcome.diagnostics {

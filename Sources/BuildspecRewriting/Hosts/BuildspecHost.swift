@@ -56,9 +56,14 @@ struct InsertionEscaper {
     /// Set inside an `Fn::Sub` string.
     var substitutions: SubstitutionPlaceholders?
 
-    func escape(_ text: String) -> String {
+    /// `text` as the host holds it; nil when it cannot be written there (a Sub placeholder the
+    /// guard took apart).
+    func escape(_ text: String) -> String? {
         var shellText = text
-        if let substitutions { shellText = substitutions.escapeForSub(text) }
+        if let substitutions {
+            guard let escaped = substitutions.escapeForSub(text) else { return nil }
+            shellText = escaped
+        }
         switch container {
         case .yamlBlock(let indent, let newline):
             return shellText.replacing("\n", with: newline + indent)
@@ -173,6 +178,7 @@ public enum HostRewriter {
             case .rewritten: break
             }
             var edits: [TextEdit] = []
+            var refused = false
             for edit in result.edits {
                 let lower = embedded.sources[edit.range.lowerBound]
                 let upper = embedded.sources[edit.range.upperBound]
@@ -183,9 +189,17 @@ public enum HostRewriter {
                                                   fix: "please report this file"))
                     return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics, editedLines: [])
                 }
-                edits.append(TextEdit(range: lower..<upper, replacement: embedded.escaper.escape(edit.replacement)))
+                guard let replacement = embedded.escaper.escape(edit.replacement) else {
+                    diagnostics.append(mapped(Diagnostic(
+                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(edit.replacement.trimmingBlanks)`)",
+                        fix: "put the image's repository in a project environment variable or a shell variable, or pass --repository-name NAME")))
+                    refused = true
+                    break
+                }
+                edits.append(TextEdit(range: lower..<upper, replacement: replacement))
                 lines.append(source.position(ofByte: lower).line)
             }
+            if refused { continue }
             outerEdits += edits
             pending += result.pendingGuards.map(mapped)
             anyRewritten = true
