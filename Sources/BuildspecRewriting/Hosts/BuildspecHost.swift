@@ -4,7 +4,8 @@ public enum HostKind: String, Sendable {
     case cloudFormationYAML = "cfn-yaml"
     case cloudFormationJSON = "cfn-json"
     case terraform
-    /// Neither a host nor a buildspec by name or content (a `docker-compose.yml`, a workflow).
+    /// Neither a template (by content) nor a buildspec (by name): a `docker-compose.yml`, a
+    /// workflow, a YAML file that quotes buildspec commands.
     case unrelated
 }
 
@@ -105,7 +106,8 @@ public enum HostRewriter {
     /// The marker a template must hold before any parsing.
     static let projectMarker = Array("AWS::CodeBuild::Project".utf8)
 
-    /// What `bytes`, named `fileName`, holds; by name first (Terraform), then by content.
+    /// What `bytes`, named `fileName`, holds: Terraform by name, a template by content, a
+    /// buildspec by name (or, without a name, anything else).
     public static func kind(of bytes: [UInt8], fileName: String?) -> HostKind {
         if let fileName, isTerraformName(fileName) { return .terraform }
         if bytes.containsBytes(projectMarker) {
@@ -113,9 +115,7 @@ public enum HostRewriter {
                 if let reading = host.read(SourceText(bytes), options: RewriteOptions(verifiesOutput: false)) { return reading.kind }
             }
         }
-        if let fileName, isBuildspecName(fileName) { return .buildspec }
-        // A buildspec by content: its `version` and `phases` keys.
-        return bytes.containsBytes(Array("version".utf8)) && bytes.containsBytes(Array("phases".utf8)) ? .buildspec : .unrelated
+        return fileName.map(isBuildspecName) ?? true ? .buildspec : .unrelated
     }
 
     public static func isBuildspecName(_ name: String) -> Bool {
