@@ -247,16 +247,3 @@ public enum HostRewriter {
         return nil
     }
 }
-
-extension Array where Element == UInt8 {
-    func containsBytes(_ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var index = 0
-        while index + needle.count <= count {
-            if self[index] == first, self[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
-    }
-}
