@@ -21,8 +21,23 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
     var parameters: [String: String] = [:]
     /// Lines of the rewritten file's first-run log that show how the build fails.
     var firstRunFailure: [String]
+    /// For a CloudFormation sample, its template (`template.yaml`): the buildspec that runs is the
+    /// first embedded one the rewrite changes, rendered as CloudFormation would.
+    var template: String? = nil
 
     var testDescription: String { name }
+
+    /// The original buildspec and the rewritten one.
+    func buildspecs() throws -> (original: [UInt8], rewritten: [UInt8]) {
+        if name.hasPrefix("terraform-") { return try terraformBuildspecs() }
+        guard let template else {
+            return (try #require(SampleLocations.read(name, "buildspec.yml")), try #require(SampleLocations.read(name, "expected.yml")))
+        }
+        let expected = "expected." + (template.split(separator: ".").last.map(String.init) ?? "yaml")
+        let originals = try CloudFormationRendering.buildspecs(try #require(SampleLocations.read(name, template)))
+        let rewrittens = try CloudFormationRendering.buildspecs(try #require(SampleLocations.read(name, expected)))
+        return try #require(zip(originals, rewrittens).first { $0 != $1 })
+    }
 
     static let noMatchingArtifacts = "Phase context status code: CLIENT_ERROR Message: no matching artifact paths found"
 
@@ -59,6 +74,16 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
         EndToEndSample(name: "project-variable-repository", repositories: ["team/api"],
                        projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api", "CONTAINER_NAME": "api"],
                        firstRunFailure: [noMatchingArtifacts]),
+        // CloudFormation YAML, `BuildSpec: |`: the repository URI is the project's variable.
+        EndToEndSample(name: "cfn-yaml-block", repositories: ["billing-api"], definitions: ["images.json"],
+                       projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-api"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
+        // `!Sub |`: the query names the template's own repository resource.
+        EndToEndSample(name: "cfn-yaml-sub", repositories: ["sample-repository"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
+        // JSON `Fn::Join` of lines; the repository name is the project's variable.
+        EndToEndSample(name: "cfn-json-join", repositories: ["orders"], projectVariables: ["IMAGE_REPO_NAME": "orders", "AWS_ACCOUNT_ID": "123456789012"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.json"),
         // Terraform, rendered: the repository named through `${aws_ecr_repository.app.name}`.
         EndToEndSample(name: "terraform-heredoc", repositories: ["shop/web"], firstRunFailure: [noMatchingArtifacts]),
         // A custom heredoc marker, `$${VAR}` shell variables, the name through `${var.ecr_repo_name}`.
@@ -104,8 +129,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.all)
     func firstRunDoesNotDeployLaterRunsWriteWhatTheOriginalWrites(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let original = try #require(try sample.buildspec(rewritten: false))
-        let rewritten = try #require(try sample.buildspec(rewritten: true))
+        let (original, rewritten) = try sample.buildspecs()
         try #require(original != rewritten, "\(sample.name): the rewrite changes nothing")
 
         // Scenario 4: the original file on the new stack.
@@ -158,7 +182,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.missingRepository)
     func aQueryForAMissingRepositoryFailsTheBuild(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let rewritten = try #require(try sample.buildspec(rewritten: true))
+        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
         let missing = try #require(sample.repositories.last)
         try await prepare(sample, on: moto, creating: Array(sample.repositories.dropLast()))
         let run = try await build(rewritten, sample, on: moto, commit: Self.commitB, number: 2)
@@ -171,7 +195,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.denied)
     func aRoleWithoutListImagesFailsTheBuildInsteadOfSkippingDeploys(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let rewritten = try #require(try sample.buildspec(rewritten: true))
+        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
         let (run, before, after) = try await buildWithoutListImages(rewritten, sample, on: moto)
         Self.record(Self.failedQueryProblems(run, sample, error: ["AccessDenied", "ecr:ListImages"]), of: run, sample)
         #expect(after == before, "nothing should be pushed after the failed query")

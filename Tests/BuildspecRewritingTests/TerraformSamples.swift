@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import BuildspecRewriting
 
 /// The Terraform samples: `Samples/terraform-*/` with one input (`main.tf`, a
@@ -106,15 +107,13 @@ enum TerraformSamples {
 }
 
 extension EndToEndSample {
-    /// The buildspec a sample runs: `buildspec.yml` / `expected.yml`, or for a Terraform
-    /// sample the buildspec the rewrite guards, rendered as Terraform renders it.
-    func buildspec(rewritten: Bool) throws -> [UInt8]? {
-        guard name.hasPrefix("terraform-") else { return SampleLocations.read(name, rewritten ? "expected.yml" : "buildspec.yml") }
-        guard let sample = TerraformSamples.all.first(where: { $0.name == name }),
-              let input = SampleLocations.read(name, sample.input), let expected = SampleLocations.read(name, sample.expectedName) else { return nil }
+    /// A Terraform sample's buildspec that the rewrite guards, before and after, rendered as
+    /// Terraform renders it.
+    func terraformBuildspecs() throws -> (original: [UInt8], rewritten: [UInt8]) {
+        let sample = try #require(TerraformSamples.all.first { $0.name == name })
         let values = TerraformSamples.values(of: sample)
-        let pairs = zip(try TerraformSamples.rendered(input, kind: sample.kind, values: values),
-                        try TerraformSamples.rendered(expected, kind: sample.kind, values: values))
-        return pairs.first { $0.0 != $0.1 }.map { rewritten ? $0.1 : $0.0 }
+        let originals = try TerraformSamples.rendered(try #require(SampleLocations.read(name, sample.input)), kind: sample.kind, values: values)
+        let rewrittens = try TerraformSamples.rendered(try #require(SampleLocations.read(name, sample.expectedName)), kind: sample.kind, values: values)
+        return try #require(zip(originals, rewrittens).first { $0 != $1 })
     }
 }

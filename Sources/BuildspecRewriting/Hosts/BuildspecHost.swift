@@ -4,7 +4,8 @@ public enum HostKind: String, Sendable {
     case cloudFormationYAML = "cfn-yaml"
     case cloudFormationJSON = "cfn-json"
     case terraform
-    /// Neither a host nor a buildspec by name or content (a `docker-compose.yml`, a workflow).
+    /// Neither a template (by content) nor a buildspec (by name): a `docker-compose.yml`, a
+    /// workflow, a YAML file that quotes buildspec commands.
     case unrelated
 }
 
@@ -56,9 +57,14 @@ struct InsertionEscaper {
     /// Set inside an `Fn::Sub` string.
     var substitutions: SubstitutionPlaceholders?
 
-    func escape(_ text: String) -> String {
+    /// `text` as the host holds it; nil when it cannot be written there (a Sub placeholder the
+    /// guard took apart).
+    func escape(_ text: String) -> String? {
         var shellText = text
-        if let substitutions { shellText = substitutions.escapeForSub(text) }
+        if let substitutions {
+            guard let escaped = substitutions.escapeForSub(text) else { return nil }
+            shellText = escaped
+        }
         switch container {
         case .yamlBlock(let indent, let newline):
             return shellText.replacing("\n", with: newline + indent)
@@ -100,7 +106,8 @@ public enum HostRewriter {
     /// The marker a template must hold before any parsing.
     static let projectMarker = Array("AWS::CodeBuild::Project".utf8)
 
-    /// What `bytes`, named `fileName`, holds; by name first (Terraform), then by content.
+    /// What `bytes`, named `fileName`, holds: Terraform by name, a template by content, a
+    /// buildspec by name (or, without a name, anything else).
     public static func kind(of bytes: [UInt8], fileName: String?) -> HostKind {
         if let fileName, isTerraformName(fileName) { return .terraform }
         if bytes.containsBytes(projectMarker) {
@@ -108,9 +115,7 @@ public enum HostRewriter {
                 if let reading = host.read(SourceText(bytes), options: RewriteOptions(verifiesOutput: false)) { return reading.kind }
             }
         }
-        if let fileName, isBuildspecName(fileName) { return .buildspec }
-        // A buildspec by content: its `version` and `phases` keys.
-        return bytes.containsBytes(Array("version".utf8)) && bytes.containsBytes(Array("phases".utf8)) ? .buildspec : .unrelated
+        return fileName.map(isBuildspecName) ?? true ? .buildspec : .unrelated
     }
 
     public static func isBuildspecName(_ name: String) -> Bool {
@@ -174,6 +179,7 @@ public enum HostRewriter {
             case .rewritten: break
             }
             var edits: [TextEdit] = []
+            var refused = false
             for edit in result.edits {
                 let lower = embedded.sources[edit.range.lowerBound]
                 let upper = embedded.sources[edit.range.upperBound]
@@ -184,9 +190,17 @@ public enum HostRewriter {
                                                   fix: "please report this file"))
                     return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics, editedLines: [])
                 }
-                edits.append(TextEdit(range: lower..<upper, replacement: embedded.escaper.escape(edit.replacement)))
+                guard let replacement = embedded.escaper.escape(edit.replacement) else {
+                    diagnostics.append(mapped(Diagnostic(
+                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(edit.replacement.trimmingBlanks)`)",
+                        fix: "put the image's repository in a project environment variable or a shell variable, or pass --repository-name NAME")))
+                    refused = true
+                    break
+                }
+                edits.append(TextEdit(range: lower..<upper, replacement: replacement))
                 lines.append(source.position(ofByte: lower).line)
             }
+            if refused { continue }
             outerEdits += edits
             pending += result.pendingGuards.map(mapped)
             anyRewritten = true
@@ -232,18 +246,5 @@ public enum HostRewriter {
             return "\(after.name) does not read back as the rewritten buildspec"
         }
         return nil
-    }
-}
-
-extension Array where Element == UInt8 {
-    func containsBytes(_ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var index = 0
-        while index + needle.count <= count {
-            if self[index] == first, self[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
     }
 }

@@ -8,9 +8,8 @@ enum CloudFormationJSONHost: BuildspecHost {
               let resources = root["Resources"], resources.kind == .object
         else { return nil }
         var repositoryNames = Set((root["Parameters"]?.pairs ?? []).map(\.key.text))
-        for (key, resource) in resources.pairs where resource["Type"]?.text == "AWS::ECR::Repository" {
-            repositoryNames.insert(key.text)
-        }
+        let repositories = Set(resources.pairs.filter { $0.value["Type"]?.text == "AWS::ECR::Repository" }.map(\.key.text))
+        repositoryNames.formUnion(repositories)
         var reading = HostReading(kind: .cloudFormationJSON, buildspecs: [], diagnostics: [])
         for (key, resource) in resources.pairs where resource["Type"]?.text == "AWS::CodeBuild::Project" {
             guard let properties = resource["Properties"] else { continue }
@@ -20,14 +19,14 @@ enum CloudFormationJSONHost: BuildspecHost {
                 if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
             }
             for (place, value) in places {
-                read(value, name: "`\(key.text)`'s \(place)", source: source, repositoryNames: repositoryNames,
+                read(value, name: "`\(key.text)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
                      options: options, into: &reading)
             }
         }
         return reading
     }
 
-    private static func read(_ value: JSONValue, name: String, source: SourceText, repositoryNames: Set<String>,
+    private static func read(_ value: JSONValue, name: String, source: SourceText, repositoryNames: Set<String>, repositories: Set<String>,
                              options: RewriteOptions, into reading: inout HostReading) {
         let start = source.position(ofByte: value.range.lowerBound)
         let function = value.kind == .object && value.children.count == 2 ? value.children[0].text : nil
@@ -53,7 +52,7 @@ enum CloudFormationJSONHost: BuildspecHost {
             guard let decoded = JSONDocument.decodedString(source.bytes, node.range) else { return }
             var embedded = EmbeddedBuildspec(name: name, text: decoded.bytes, sources: decoded.sources, valueRange: node.range,
                                              escaper: InsertionEscaper(container: .jsonString), start: start)
-            if function == "Fn::Sub" { substitute(&embedded, variables: variables, repositoryNames: repositoryNames) }
+            if function == "Fn::Sub" { substitute(&embedded, variables: variables, repositoryNames: repositoryNames, repositories: repositories) }
             reading.buildspecs.append(embedded)
             return
         }
@@ -73,14 +72,14 @@ enum CloudFormationJSONHost: BuildspecHost {
         }
     }
 
-    private static func substitute(_ embedded: inout EmbeddedBuildspec, variables: JSONValue?, repositoryNames: Set<String>) {
+    private static func substitute(_ embedded: inout EmbeddedBuildspec, variables: JSONValue?, repositoryNames: Set<String>, repositories: Set<String>) {
         var names = repositoryNames
         for (key, bound) in variables?.pairs ?? [] {
             if bound.kind == .string ? ImageRepository.isValidName(bound.text) : bound["Ref"].map({ repositoryNames.contains($0.text) }) ?? false {
                 names.insert(key.text)
             }
         }
-        let shell = SubstitutionPlaceholders.shellText(of: embedded.text, sources: embedded.sources, repositoryNames: names)
+        let shell = SubstitutionPlaceholders.shellText(of: embedded.text, sources: embedded.sources, names: SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories))
         embedded.text = shell.text
         embedded.sources = shell.sources
         embedded.escaper.substitutions = shell.placeholders

@@ -7,9 +7,8 @@ enum CloudFormationYAMLHost: BuildspecHost {
               let resources = root["Resources"], resources.kind == .mapping, root["phases"] == nil
         else { return nil }
         var repositoryNames = Set((root["Parameters"]?.pairs ?? []).map(\.key.value))
-        for (key, resource) in resources.pairs where resource["Type"]?.value == "AWS::ECR::Repository" {
-            repositoryNames.insert(key.value)
-        }
+        let repositories = Set(resources.pairs.filter { $0.value["Type"]?.value == "AWS::ECR::Repository" }.map(\.key.value))
+        repositoryNames.formUnion(repositories)
         var reading = HostReading(kind: .cloudFormationYAML, buildspecs: [], diagnostics: [])
         for (key, resource) in resources.pairs where resource["Type"]?.value == "AWS::CodeBuild::Project" {
             guard let properties = resource["Properties"] else { continue }
@@ -19,14 +18,14 @@ enum CloudFormationYAMLHost: BuildspecHost {
                 if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
             }
             for (place, value) in places {
-                read(value, name: "`\(key.value)`'s \(place)", source: source, repositoryNames: repositoryNames,
+                read(value, name: "`\(key.value)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
                      options: options, into: &reading)
             }
         }
         return reading
     }
 
-    private static func read(_ value: YAMLNode, name: String, source: SourceText, repositoryNames: Set<String>,
+    private static func read(_ value: YAMLNode, name: String, source: SourceText, repositoryNames: Set<String>, repositories: Set<String>,
                              options: RewriteOptions, into reading: inout HostReading) {
         // The forms: a block; `!Sub` of a block or of [block, vars]; `Fn::Sub:` of either.
         var node = value
@@ -80,7 +79,7 @@ enum CloudFormationYAMLHost: BuildspecHost {
                     names.insert(key.value)
                 }
             }
-            let shell = SubstitutionPlaceholders.shellText(of: block.text, sources: block.sources, repositoryNames: names)
+            let shell = SubstitutionPlaceholders.shellText(of: block.text, sources: block.sources, names: SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories))
             embedded.text = shell.text
             embedded.sources = shell.sources
             embedded.escaper.substitutions = shell.placeholders

@@ -1,14 +1,28 @@
 /// CloudFormation `Fn::Sub` text in shell terms. `${!X}` is the shell's `${X}`; every
 /// substitution `${Name}` is CloudFormation's, which the shell never sees, so it stands in the
-/// shell text as a placeholder: `$(cfnsub0z)`, which the shell reading treats as opaque text,
-/// or, for a name that can hold an ECR repository name (an `AWS::ECR::Repository`'s `Ref`, a
-/// parameter, a Sub variable), `cfnsub0z`, a literal the repository resolution can use as a name.
-/// Text inserted into the Sub string gets its placeholders back and every other `${` escaped.
+/// shell text as a placeholder no shell text can hold (the prefix is absent from the file):
+/// - for a name that can hold an ECR repository name (an `AWS::ECR::Repository`'s `Ref`, a
+///   parameter, a Sub variable bound to a name), `cfnsub0z`, a literal the repository
+///   resolution can use as a repository name;
+/// - for `${Repo.RepositoryUri}`, `${cfnsub0z}/cfnsub0r`: an unknown registry and that name;
+/// - for anything else (`${AWS::Region}`, `${Repo.Arn}`), `${cfnsub0z}`, a variable nothing sets.
+/// Text inserted into the Sub string gets its placeholders back and every other `${` escaped;
+/// a placeholder the shell text took apart (`${cfnsub0z#*/}`) cannot be written back, and the
+/// insertion is refused.
 struct SubstitutionPlaceholders: Sendable {
+    /// What the names of a template can hold.
+    struct Names: Sendable {
+        /// Names that can be an ECR repository's name.
+        var repositoryNames: Set<String>
+        /// Logical ids of `AWS::ECR::Repository` resources.
+        var repositories: Set<String>
+    }
+
     private(set) var table: [(placeholder: String, original: String)] = []
+    private(set) var prefix = "cfnsub"
 
     /// `bytes` (with `sources`, one more entry than bytes) read as a Sub string.
-    static func shellText(of bytes: [UInt8], sources: [Int], repositoryNames: Set<String>)
+    static func shellText(of bytes: [UInt8], sources: [Int], names known: Names)
         -> (text: [UInt8], sources: [Int], placeholders: SubstitutionPlaceholders)
     {
         var names = Set<String>()
@@ -16,13 +30,24 @@ struct SubstitutionPlaceholders: Sendable {
         var prefix = "cfnsub"
         while bytes.containsBytes(Array(prefix.utf8)) { prefix += "x" }
         var placeholders = SubstitutionPlaceholders()
+        placeholders.prefix = prefix
         var byName: [String: String] = [:]
         for (number, name) in names.sorted().enumerated() {
             let word = "\(prefix)\(number)z"
-            let placeholder = repositoryNames.contains(name) ? word : "$(\(word))"
+            let placeholder: String
+            if known.repositoryNames.contains(name) {
+                placeholder = word
+            } else if name.hasSuffix(".RepositoryUri"), known.repositories.contains(String(name.dropLast(".RepositoryUri".count))) {
+                placeholder = "${\(word)}/\(prefix)\(number)r"
+                placeholders.table.append(("\(prefix)\(number)r", "${\(name.dropLast(".RepositoryUri".count))}"))
+            } else {
+                placeholder = "${\(word)}"
+            }
             byName[name] = placeholder
             placeholders.table.append((placeholder, "${\(name)}"))
         }
+        // The longest first: `${cfnsub0z}/cfnsub0r` before `cfnsub0r`.
+        placeholders.table.sort { $0.placeholder.count > $1.placeholder.count }
         var text: [UInt8] = []
         var map: [Int] = []
         text.reserveCapacity(bytes.count)
@@ -68,8 +93,8 @@ struct SubstitutionPlaceholders: Sendable {
         }
     }
 
-    /// Shell text as the Sub string must hold it.
-    func escapeForSub(_ text: String) -> String {
+    /// Shell text as the Sub string must hold it; nil when a placeholder was taken apart.
+    func escapeForSub(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         let entries = table.map { (Array($0.placeholder.utf8), Array($0.original.utf8)) }
         var result: [UInt8] = []
@@ -88,13 +113,14 @@ struct SubstitutionPlaceholders: Sendable {
             result.append(bytes[index])
             index += 1
         }
-        return String(decoding: result, as: UTF8.self)
+        let escaped = String(decoding: result, as: UTF8.self)
+        return escaped.containsBytes(prefix) ? nil : escaped
     }
 
     /// A message about the shell text, with the template's own `${Name}` in place of placeholders.
     func restored(_ message: String) -> String {
         var text = message
-        for entry in table.sorted(by: { $0.placeholder.count > $1.placeholder.count }) {
+        for entry in table {
             text = text.replacing(entry.placeholder, with: entry.original)
         }
         return text
