@@ -23,7 +23,7 @@ enum BuildspecPluginRunner {
     static let toolName = "rewrite-buildspec"
 
     /// Folders the tool's own search already skips (`BuildspecDiscovery.skippedFolders`).
-    static let foldersTheToolSkips: Set<String> = [".build", ".git", ".swiftpm", "node_modules", "cdk.out", ".aws-sam"]
+    static let foldersTheToolSkips: Set<String> = [".build", ".git", ".swiftpm", "node_modules", "cdk.out", ".aws-sam", ".terraform"]
 
     static func run(context: PluginContext, arguments: [String], toolArguments leading: [String], verb: String) throws {
         let root = context.package.directoryURL

@@ -30,7 +30,9 @@ struct FileProcessor: Sendable {
             let kind = HostRewriter.kind(of: input, fileName: name)
             let isHost = kind == .cloudFormationYAML || kind == .cloudFormationJSON
                 || kind == .terraform && TerraformFiles.isSearchedTerraformFile(path, contents: input)
-            let skipped = isCandidate ? !isHost : kind == .unrelated
+            // A named Terraform file that holds no CodeBuild project (`variables.tf`, `user_data.tpl`)
+            // is unrelated to a hook too.
+            let skipped = isCandidate ? !isHost : kind == .unrelated || kind == .terraform && !isHost
             if skipped {
                 var outcome = FileOutcome(path: path, kind: .noDefinitionsWriter, editedLines: [], diagnostics: [])
                 outcome.isSkipped = true

@@ -109,6 +109,20 @@ import Testing
         #expect(read(root, "infra/.terraform/modules/app/main.tf") == configuration)
     }
 
+    /// The hooks hand over every `.tf` and `.tpl`: those without a CodeBuild project pass quietly.
+    @Test func hooksSkipTerraformFilesWithoutABuildspec() throws {
+        let variables = Array("variable \"region\" {\n  default = \"us-east-1\"\n}\n".utf8)
+        let userData = Array("#!/bin/sh\necho ${greeting} > /etc/motd\n".utf8)
+        let root = try folder(["variables.tf": variables, "user_data.tpl": userData, "main.tf": try sample("terraform-heredoc", "main.tf")])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let skipped = try ToolProcess.run(["--ignore-unrelated", "variables.tf", "user_data.tpl"], in: root)
+        #expect(skipped.status == 0 && skipped.standardError.isEmpty && skipped.standardOutput.isEmpty, "\(skipped.standardError)")
+        let checked = try ToolProcess.run(["--check", "--ignore-unrelated", "variables.tf", "user_data.tpl", "main.tf"], in: root)
+        #expect(checked.status == 1)
+        #expect(checked.standardError.contains("main.tf:42:9: error:"), "\(checked.standardError)")
+        #expect(read(root, "variables.tf") == variables && read(root, "user_data.tpl") == userData)
+    }
+
     @Test func hooksSkipNamedFilesThatAreNeitherTemplatesNorBuildspecs() throws {
         let root = try folder(["docker-compose.yml": Self.compose, "ci.yml": Self.workflow, "pipeline.yaml": try sample("cfn-yaml-block", "template.yaml")])
         defer { try? FileManager.default.removeItem(at: root) }
