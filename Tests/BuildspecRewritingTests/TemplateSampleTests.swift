@@ -46,6 +46,44 @@ import Testing
         ])
     }
 
+    /// A JSON string whose lines end in `\r\n` gets new lines ending in `\r\n` too.
+    @Test func aJSONStringWithCRLFKeepsItsLineEndings() throws {
+        let template = #"{"Resources": {"P": {"Type": "AWS::CodeBuild::Project", "Properties": {"Source": {"BuildSpec": "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1\r\n      - printf x > imagedefinitions.json\r\n"}}}}}"#
+        let result = HostRewriter.rewrite(Array(template.utf8), fileName: "t.json")
+        #expect(result.outcome == .rewritten, "\(result.diagnostics)")
+        let text = String(decoding: result.output, as: UTF8.self)
+        #expect(text.contains(#"\r\n      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name app --max-items 1)\r\n"#), "\(text)")
+        #expect(!text.contains(#"1)\n"#))
+    }
+
+    /// A guard that would take a Sub substitution apart (a parameter holding the whole image URI)
+    /// is refused, with what to do instead.
+    @Test func aGuardThatWouldSplitASubstitutionIsRefused() throws {
+        let template = """
+        Parameters:
+          ImageUri: {Type: String, Default: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:latest"}
+        Resources:
+          P:
+            Type: AWS::CodeBuild::Project
+            Properties:
+              Source:
+                BuildSpec: !Sub |
+                  version: 0.2
+                  phases:
+                    build:
+                      commands:
+                        - docker push ${ImageUri}
+                        - printf '[{"name":"web","imageUri":"%s"}]' ${ImageUri} > imagedefinitions.json
+
+        """
+        let result = HostRewriter.rewrite(Array(template.utf8), fileName: "t.yaml")
+        #expect(result.outcome == .error)
+        #expect(result.output == Array(template.utf8))
+        let errors = result.diagnostics.filter { $0.severity == .error }.map(\.message)
+        #expect(errors.contains { $0.contains("take a CloudFormation substitution apart (`REPOSITORY_IMAGES=$(aws ecr list-images --repository-name \"${ImageUri#*/}\"") }, "\(errors)")
+        #expect(!errors.joined().contains("cfnsub"), "a placeholder leaked into a message: \(errors)")
+    }
+
     /// cfn-lint reports no error on a rewritten template that it did not report on the original
     /// (an unescaped `${VAR#*/}` in a Sub string is E1019).
     @Test(.enabled(if: CfnLint.isAvailable || ProcessInfo.processInfo.environment["CI"] != nil),
@@ -156,7 +194,7 @@ enum CloudFormationRendering {
         for (_, resource) in resources.pairs where resource["Type"]?.value == "AWS::CodeBuild::Project" {
             let properties = try #require(resource["Properties"])
             let values = [properties["Source"]?["BuildSpec"]].compactMap { $0 } + (properties["SecondarySources"]?.children ?? []).compactMap { $0["BuildSpec"] }
-            for value in values where value.kind != .scalar || value.value.contains("\n") {
+            for value in values where value.kind != .scalar || value.value.utf8.contains(0x0A) {
                 result.append(Array(try yamlRendered(value, names).utf8))
             }
         }
@@ -198,7 +236,7 @@ enum CloudFormationRendering {
                 + (properties["SecondarySources"] as? [[String: Any]] ?? []).compactMap { $0["BuildSpec"] }
             for value in values {
                 let text = try jsonRendered(value, names)
-                if text.contains("\n") { result.append(Array(text.utf8)) }
+                if text.utf8.contains(0x0A) { result.append(Array(text.utf8)) }
             }
         }
         return result

@@ -191,8 +191,11 @@ public enum HostRewriter {
                     return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics, editedLines: [])
                 }
                 guard let replacement = embedded.escaper.escape(edit.replacement) else {
+                    // The inserted line, without its indentation and list dash.
+                    var shown = edit.replacement.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix { $0 == " " } }.first { !$0.isEmpty } ?? ""
+                    if shown.hasPrefix("- ") { shown = shown.dropFirst(2) }
                     diagnostics.append(mapped(Diagnostic(
-                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(edit.replacement.trimmingBlanks)`)",
+                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(shown)`)",
                         fix: "put the image's repository in a project environment variable or a shell variable, or pass --repository-name NAME")))
                     refused = true
                     break

@@ -7,7 +7,10 @@ enum CloudFormationJSONHost: BuildspecHost {
         guard first == UInt8(ascii: "{"), let root = try? JSONDocument.parse(source.bytes),
               let resources = root["Resources"], resources.kind == .object
         else { return nil }
-        var repositoryNames = Set((root["Parameters"]?.pairs ?? []).map(\.key.text))
+        // A parameter can be a repository's name unless its default says it is something else.
+        var repositoryNames = Set((root["Parameters"]?.pairs ?? []).filter { parameter in
+            parameter.value["Default"].map { $0.kind == .string && ImageRepository.isValidName($0.text) } ?? true
+        }.map(\.key.text))
         let repositories = Set(resources.pairs.filter { $0.value["Type"]?.text == "AWS::ECR::Repository" }.map(\.key.text))
         repositoryNames.formUnion(repositories)
         var reading = HostReading(kind: .cloudFormationJSON, buildspecs: [], diagnostics: [])
@@ -40,7 +43,7 @@ enum CloudFormationJSONHost: BuildspecHost {
             }
         }
         if node.kind == .string {
-            guard node.text.contains("\n") else {
+            guard node.text.utf8.contains(0x0A) else {
                 if !node.text.contains(": ") {
                     reading.diagnostics.append(Diagnostic(.note, at: start, "\(name) names the file `\(node.text)`; that file is handled where the search finds it"))
                 } else {

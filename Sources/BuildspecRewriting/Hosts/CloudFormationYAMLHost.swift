@@ -6,7 +6,10 @@ enum CloudFormationYAMLHost: BuildspecHost {
         guard let root = try? YAMLParser.parse(source), root.kind == .mapping,
               let resources = root["Resources"], resources.kind == .mapping, root["phases"] == nil
         else { return nil }
-        var repositoryNames = Set((root["Parameters"]?.pairs ?? []).map(\.key.value))
+        // A parameter can be a repository's name unless its default says it is something else.
+        var repositoryNames = Set((root["Parameters"]?.pairs ?? []).filter { parameter in
+            parameter.value["Default"].map { $0.isScalar && ImageRepository.isValidName($0.value) } ?? true
+        }.map(\.key.value))
         let repositories = Set(resources.pairs.filter { $0.value["Type"]?.value == "AWS::ECR::Repository" }.map(\.key.value))
         repositoryNames.formUnion(repositories)
         var reading = HostReading(kind: .cloudFormationYAML, buildspecs: [], diagnostics: [])
@@ -55,7 +58,7 @@ enum CloudFormationYAMLHost: BuildspecHost {
                                                   fix: "write it as a literal block (`BuildSpec: |`), then run again"))
             return
         default:
-            if !node.value.contains("\n"), !node.value.contains(": ") {
+            if !node.value.utf8.contains(0x0A), !node.value.contains(": ") {
                 reading.diagnostics.append(Diagnostic(.note, at: node.start, "\(name) names the file `\(node.value)`; that file is handled where the search finds it"))
             } else {
                 reading.diagnostics.append(Diagnostic(.error, at: node.start, "\(name) is a one-line \(node.scalarStyle == .plain ? "plain" : "quoted") string, which the rewrite cannot edit safely",

@@ -123,6 +123,10 @@ struct SubstitutionPlaceholders: Sendable {
         for entry in table {
             text = text.replacing(entry.placeholder, with: entry.original)
         }
+        // A placeholder the shell text took apart (`${cfnsub0z#*/}`): its name alone.
+        for entry in table where entry.placeholder.hasPrefix("${") && !entry.placeholder.contains("/") {
+            text = text.replacing(entry.placeholder.dropFirst(2).dropLast(), with: entry.original.dropFirst(2).dropLast())
+        }
         return text
     }
 }
