@@ -39,7 +39,7 @@ let package = Package(
                 ),
                 permissions: [
                     .writeToPackageDirectory(
-                        reason: "Rewrites buildspec*.yml and buildspec*.yaml files so that the first pipeline run writes no imagedefinitions.json"
+                        reason: "Rewrites buildspec*.yml and buildspec*.yaml files, and the buildspecs inside CloudFormation templates, so that the first pipeline run writes no imagedefinitions.json"
                     ),
                 ]
             ),

@@ -1,7 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// What both command plugins do: run `rewrite-buildspec` on the package's buildspec files.
+/// What both command plugins do: run `rewrite-buildspec` on the package's buildspec files and
+/// CloudFormation templates.
 ///
 /// Buildspecs are not target sources: they sit at the repository root or in service folders,
 /// so the search starts at the package directory (`context.package.directoryURL`), never at
@@ -22,7 +23,7 @@ enum BuildspecPluginRunner {
     static let toolName = "rewrite-buildspec"
 
     /// Folders the tool's own search already skips (`BuildspecDiscovery.skippedFolders`).
-    static let foldersTheToolSkips: Set<String> = [".build", ".git", ".swiftpm", "node_modules"]
+    static let foldersTheToolSkips: Set<String> = [".build", ".git", ".swiftpm", "node_modules", "cdk.out", ".aws-sam", ".terraform"]
 
     static func run(context: PluginContext, arguments: [String], toolArguments leading: [String], verb: String) throws {
         let root = context.package.directoryURL

@@ -1,3 +1,4 @@
+import BuildspecRewriting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,10 +7,11 @@ import Musl
 import Darwin
 #endif
 
-/// Finds the buildspec files a run should handle: files named on the command line as they
-/// are, and `buildspec*.yml` / `buildspec*.yaml` below named folders.
+/// Finds the files a run should handle: files named on the command line as they are, and
+/// below named folders `buildspec*.yml` / `buildspec*.yaml` and the `*.yaml`, `*.yml`, `*.json`,
+/// `*.template` files that may be CloudFormation templates (read to tell).
 struct BuildspecDiscovery {
-    static let skippedFolders: Set<String> = [".git", ".build", ".swiftpm", "node_modules"]
+    static let skippedFolders: Set<String> = [".git", ".build", ".swiftpm", "node_modules", "cdk.out", ".aws-sam", ".terraform"]
 
     var excludes: [String] = []
     var followSymlinks = false
@@ -17,18 +19,19 @@ struct BuildspecDiscovery {
     /// A file to handle, or a path that could not be searched, with why.
     enum Entry: Sendable {
         case file(String)
+        /// A file found for its extension: handled only when it turns out to be a template.
+        case candidate(String)
         case problem(path: String, message: String)
 
         var path: String {
             switch self {
-            case .file(let path), .problem(let path, _): path
+            case .file(let path), .candidate(let path), .problem(let path, _): path
             }
         }
     }
 
     static func isBuildspecName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower.hasPrefix("buildspec") && (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
+        HostRewriter.isBuildspecName(name)
     }
 
     /// Whether `search` hands over entries while it walks (one root): then nothing is
@@ -46,7 +49,8 @@ struct BuildspecDiscovery {
         let identifying = followSymlinks || paths.count > 1
         var seen = Set<FileIdentity>()
         func isNew(_ entry: Entry, _ identity: FileIdentity?) -> Bool {
-            guard identifying, case .file = entry, let identity else { return true }
+            guard identifying, let identity else { return true }
+            if case .problem = entry { return true }
             return seen.insert(identity).inserted
         }
         if streams(paths) {
@@ -92,7 +96,7 @@ struct BuildspecDiscovery {
     /// sorts as `name/`, so that walking them depth first gives every path in byte order
     /// (`a-b/x` before `a/x`, as `-` comes before `/`).
     private struct Step {
-        enum Kind { case file, folder, problem(String) }
+        enum Kind { case file, candidate, folder, problem(String) }
         var path: String
         var kind: Kind
         var key: [UInt8]
@@ -126,9 +130,10 @@ struct BuildspecDiscovery {
                 enter(step.path)
             case .problem(let message):
                 found(.problem(path: step.path, message: message), nil)
-            case .file:
+            case .file, .candidate:
                 var status = stat()
-                found(.file(step.path), identifying && stat(step.path, &status) == 0 ? FileIdentity(status) : nil)
+                let identity = identifying && stat(step.path, &status) == 0 ? FileIdentity(status) : nil
+                if case .file = step.kind { found(.file(step.path), identity) } else { found(.candidate(step.path), identity) }
             }
         }
     }
@@ -171,6 +176,8 @@ struct BuildspecDiscovery {
                 }
             } else if Self.isBuildspecName(name) {
                 steps.append(Step(path: path, kind: .file, key: Array(name.utf8)))
+            } else if HostRewriter.isTemplateCandidateName(name) {
+                steps.append(Step(path: path, kind: .candidate, key: Array(name.utf8)))
             }
         }
         return steps.sorted { $0.key.lexicographicallyPrecedes($1.key) }

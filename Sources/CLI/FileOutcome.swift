@@ -16,4 +16,9 @@ struct FileOutcome: Sendable {
     var diagnostics: [Diagnostic]
     /// With `--diff`, or for `-`: what goes to standard output.
     var standardOutput: String = ""
+    /// A file the run passes over without a word: a searched `.json` that is no template, or
+    /// with `--ignore-unrelated`, a named file that is neither a host nor a buildspec.
+    var isSkipped = false
+    /// A file that was handled but also refused a part (one project of a template).
+    var hasRefusals = false
 }

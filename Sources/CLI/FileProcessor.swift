@@ -7,8 +7,12 @@ struct FileProcessor: Sendable {
 
     var options: RewriteOptions
     var mode: Mode
+    /// `--ignore-unrelated`: a named file that is neither a template nor a buildspec is skipped.
+    var ignoresUnrelated = false
 
-    func process(_ path: String) -> FileOutcome {
+    /// `isCandidate`: found by a folder search only for its extension; handled only when it is
+    /// a template.
+    func process(_ path: String, isCandidate: Bool = false) -> FileOutcome {
         func failure(_ message: String, fix: String? = nil) -> FileOutcome {
             FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message, fix: fix)])
         }
@@ -19,8 +23,27 @@ struct FileProcessor: Sendable {
         case .folder: return failure("is a folder, not a buildspec file")
         case .failure(let code): return failure("cannot read the file (\(POSIX.errorText(code)))")
         }
-        let result = BuildspecRewriter.rewrite(input, options: options)
+        let name = POSIX.lastComponent(path)
+        // A `.yml` that a `.tf` beside it renders with `templatefile()` is Terraform's.
+        let isTerraformTemplate = TerraformHost.kind(ofFileName: name) == nil && TerraformFiles.isNamedTemplate(path, contents: input)
+        if (isCandidate || ignoresUnrelated) && !isTerraformTemplate {
+            let kind = HostRewriter.kind(of: input, fileName: name)
+            let isHost = kind == .cloudFormationYAML || kind == .cloudFormationJSON
+                || kind == .terraform && TerraformFiles.isSearchedTerraformFile(path, contents: input)
+            // A named Terraform file that holds no CodeBuild project (`variables.tf`, `user_data.tpl`)
+            // is unrelated to a hook too.
+            let skipped = isCandidate ? !isHost : kind == .unrelated || kind == .terraform && !isHost
+            if skipped {
+                var outcome = FileOutcome(path: path, kind: .noDefinitionsWriter, editedLines: [], diagnostics: [])
+                outcome.isSkipped = true
+                return outcome
+            }
+        }
+        let result = isTerraformTemplate
+            ? TerraformHost.rewrite(input, as: .template, options: options)
+            : HostRewriter.rewrite(input, fileName: name, options: options)
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
+        outcome.hasRefusals = result.outcome != .error && result.diagnostics.contains { $0.severity == .error }
         switch result.outcome {
         case .error: return outcome
         case .alreadyGuarded: outcome.kind = .alreadyGuarded; return outcome

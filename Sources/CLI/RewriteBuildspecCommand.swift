@@ -33,7 +33,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
         version: "1.0.0"
     )
 
-    @Argument(help: "Buildspec files or folders (searched for buildspec*.yml and buildspec*.yaml); `-` reads standard input. Default: `.`, unless --files-from names the files.")
+    @Argument(help: "Buildspec or CloudFormation template files, or folders (searched for buildspec*.yml and buildspec*.yaml, and for *.yaml, *.yml, *.json, *.template templates holding AWS::CodeBuild::Project); `-` reads standard input. Default: `.`, unless --files-from names the files.")
     var paths: [String] = []
 
     @Option(help: "Also handle the paths listed in this file, one a line (or NUL-separated, as `find -print0` writes them); `-` reads the list from standard input.")
@@ -53,6 +53,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
 
     @Option(help: "Another name of an image-definitions file (repeatable).")
     var definitionsFile: [String] = []
+
+    @Flag(help: "Skip, quietly, a named file that is neither a template nor a buildspec by name or content (for hooks that hand over every YAML and JSON file).")
+    var ignoreUnrelated = false
 
     @Option(help: "Skip paths matching this glob (repeatable).")
     var exclude: [String] = []
@@ -112,7 +115,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
             roots = ["."]
         }
         let discovery = BuildspecDiscovery(excludes: exclude, followSymlinks: followSymlinks)
-        let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write)
+        let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write, ignoresUnrelated: ignoreUnrelated)
         // One folder is searched while its files are handled, and the search waits when it is
         // ahead: a run keeps a few hundred paths, not every one. Files named one by one are
         // few enough to find first; then their number is known.
@@ -148,6 +151,8 @@ struct RewriteBuildspecCommand: ParsableCommand {
                 switch entry {
                 case .file(let path):
                     printer.put(processor.process(path), at: index)
+                case .candidate(let path):
+                    printer.put(processor.process(path, isCandidate: true), at: index)
                 case .problem(let path, let message):
                     printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message)]), at: index)
                 }
@@ -158,7 +163,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
         search?.join()
         progress.finish()
         let reportWritten = output.finish()
-        if !reportWritten || output.summary.errors > 0 { throw ExitCode(2) }
+        if !reportWritten || output.summary.errors > 0 || output.reportedErrors { throw ExitCode(2) }
         if check && output.summary.wouldRewrite > 0 { throw ExitCode(1) }
     }
 
@@ -167,8 +172,8 @@ struct RewriteBuildspecCommand: ParsableCommand {
             standardError("<stdin>: error: cannot read standard input (\(POSIX.errorText()))")
             throw ExitCode(2)
         }
-        let result = BuildspecRewriter.rewrite(input, options: options)
-        for diagnostic in result.diagnostics where !quiet || diagnostic.severity == .error {
+        let result = HostRewriter.rewrite(input, options: options)
+        for diagnostic in result.diagnostics where (!quiet || diagnostic.severity == .error) && (verbose || diagnostic.severity != .note) {
             standardError(diagnostic.formatted(path: "<stdin>"))
         }
         if diff {
@@ -176,7 +181,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
         } else if !check {
             result.output.withUnsafeBytes { _ = POSIX.writeAll(STDOUT_FILENO, $0) }
         }
-        if result.outcome == .error { throw ExitCode(2) }
+        if result.outcome == .error || result.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(2) }
         if check, result.outcome == .rewritten {
             for diagnostic in result.pendingGuards { standardError(diagnostic.formatted(path: "<stdin>")) }
             throw ExitCode(1)
@@ -232,6 +237,9 @@ final class RunOutput: @unchecked Sendable {
     private var errors = OutputBuffer(descriptor: STDERR_FILENO)
     private var records: [FileOutcome] = []
     private(set) var summary = RunReport.Summary()
+    /// Whether a file that was handled still reported an error (a template with one project
+    /// refused and another one rewritten).
+    private(set) var reportedErrors = false
 
     init(command: RewriteBuildspecCommand, progress: ProgressLine) {
         self.command = command
@@ -239,11 +247,15 @@ final class RunOutput: @unchecked Sendable {
     }
 
     func emit(_ outcome: FileOutcome) {
+        if outcome.isSkipped { return }
         summary.add(outcome.kind)
+        if outcome.hasRefusals { reportedErrors = true }
         if command.report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
         for diagnostic in outcome.diagnostics {
             if command.quiet && diagnostic.severity != .error { continue }
+            // Notes (a BuildSpec that names a file) are for --verbose.
+            if diagnostic.severity == .note && !command.verbose { continue }
             errors.append(diagnostic.formatted(path: outcome.path) + "\n")
         }
         if !(command.quiet || command.report != nil && command.reportFile == nil) {

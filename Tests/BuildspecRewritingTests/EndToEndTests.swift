@@ -27,10 +27,25 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
     var parameters: [String: String] = [:]
     /// Lines of the rewritten file's first-run log that show how the build fails.
     var firstRunFailure: [String]
+    /// For a CloudFormation sample, its template (`template.yaml`): the buildspec that runs is the
+    /// first embedded one the rewrite changes, rendered as CloudFormation would.
+    var template: String? = nil
 
     var testDescription: String { name }
     /// Where the repositories are.
     var repositoryRegion: String { registryRegion ?? region }
+
+    /// The original buildspec and the rewritten one.
+    func buildspecs() throws -> (original: [UInt8], rewritten: [UInt8]) {
+        if name.hasPrefix("terraform-") { return try terraformBuildspecs() }
+        guard let template else {
+            return (try #require(SampleLocations.read(name, "buildspec.yml")), try #require(SampleLocations.read(name, "expected.yml")))
+        }
+        let expected = "expected." + (template.split(separator: ".").last.map(String.init) ?? "yaml")
+        let originals = try CloudFormationRendering.buildspecs(try #require(SampleLocations.read(name, template)))
+        let rewrittens = try CloudFormationRendering.buildspecs(try #require(SampleLocations.read(name, expected)))
+        return try #require(zip(originals, rewrittens).first { $0 != $1 })
+    }
 
     static let noMatchingArtifacts = "Phase context status code: CLIENT_ERROR Message: no matching artifact paths found"
 
@@ -71,6 +86,24 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
         // ask eu-west-1, where the repository is, not the build's us-east-2.
         EndToEndSample(name: "cross-account-region", region: "us-east-2", account: "111122223333", registryRegion: "eu-west-1",
                        repositories: ["team/app"], firstRunFailure: [noMatchingArtifacts]),
+        // CloudFormation YAML, `BuildSpec: |`: the repository URI is the project's variable.
+        EndToEndSample(name: "cfn-yaml-block", repositories: ["billing-api"], definitions: ["images.json"],
+                       projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-api"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
+        // `!Sub |`: the query names the template's own repository resource.
+        EndToEndSample(name: "cfn-yaml-sub", repositories: ["sample-repository"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
+        // JSON `Fn::Join` of lines; the repository name is the project's variable.
+        EndToEndSample(name: "cfn-json-join", repositories: ["orders"], projectVariables: ["IMAGE_REPO_NAME": "orders", "AWS_ACCOUNT_ID": "123456789012"],
+                       firstRunFailure: [noMatchingArtifacts], template: "template.json"),
+        // Terraform, rendered: the repository named through `${aws_ecr_repository.app.name}`.
+        EndToEndSample(name: "terraform-heredoc", repositories: ["shop/web"], firstRunFailure: [noMatchingArtifacts]),
+        // A custom heredoc marker, `$${VAR}` shell variables, the name through `${var.ecr_repo_name}`.
+        EndToEndSample(name: "terraform-custom-marker", repositories: ["billing/worker"],
+                       projectVariables: ["AWS_ACCOUNT_ID": "123456789012"], firstRunFailure: [noMatchingArtifacts]),
+        // A `.tftpl` whose URI is a template variable held in a shell variable: `$${REPOSITORY_URI#*/}`.
+        EndToEndSample(name: "terraform-tftpl", repositories: ["payments/api"],
+                       parameters: ["/payments/dockerhub-token": "token-for-the-tests"], firstRunFailure: [noMatchingArtifacts]),
     ]
 
     /// The samples on which a missing repository is tried.
@@ -108,8 +141,7 @@ struct EndToEndTests {
     @Test(arguments: EndToEndSample.all)
     func firstRunDoesNotDeployLaterRunsWriteWhatTheOriginalWrites(_ sample: EndToEndSample) async throws {
         let moto = try moto
-        let original = try #require(SampleLocations.read(sample.name, "buildspec.yml"))
-        let rewritten = try #require(SampleLocations.read(sample.name, "expected.yml"))
+        let (original, rewritten) = try sample.buildspecs()
         try #require(original != rewritten, "\(sample.name): the rewrite changes nothing")
 
         // Scenario 4: the original file on the new stack.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The repository's `Samples/` folder, found from this source file.
 enum SampleLocations {
@@ -13,6 +14,23 @@ enum SampleLocations {
         return names.filter {
             FileManager.default.fileExists(atPath: samples.appendingPathComponent("\($0)/buildspec.yml").path)
         }.sorted()
+    }
+
+    /// A `Samples/<case>/` holding a CloudFormation `template.yaml` or `template.json`.
+    struct TemplateCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var fileExtension: String
+        var input: String { "template.\(fileExtension)" }
+        var expected: String { "expected.\(fileExtension)" }
+        var testDescription: String { name }
+    }
+
+    static var templateCases: [TemplateCase] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: samples.path)) ?? []
+        return names.sorted().compactMap { name in
+            ["yaml", "json"].first { FileManager.default.fileExists(atPath: samples.appendingPathComponent("\(name)/template.\($0)").path) }
+                .map { TemplateCase(name: name, fileExtension: $0) }
+        }
     }
 
     static func read(_ sample: String, _ file: String) -> [UInt8]? {

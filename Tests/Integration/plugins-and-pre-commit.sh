@@ -114,6 +114,41 @@ write_other_yaml() { # FILE
     printf '# Not a buildspec: deployment notes that quote buildspec commands.\n' >>"$1"
 }
 
+# A CloudFormation template whose CodeBuild project keeps an unguarded buildspec inline.
+write_template() { # FILE
+    mkdir -p "$(dirname "$1")"
+    cat >"$1" <<'YAML'
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Repository:
+    Type: AWS::ECR::Repository
+  Build:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      ServiceRole: arn:aws:iam::123456789012:role/codebuild
+      Artifacts: {Type: CODEPIPELINE}
+      Environment: {Type: LINUX_CONTAINER, ComputeType: BUILD_GENERAL1_SMALL, Image: "aws/codebuild/standard:7.0"}
+      Source:
+        Type: CODEPIPELINE
+        BuildSpec: !Sub |
+          version: 0.2
+          phases:
+            build:
+              commands:
+                - docker push ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${Repository}:latest
+                - printf '[{"name":"web","imageUri":"%s"}]' ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${Repository}:latest > imagedefinitions.json
+          artifacts:
+            files: imagedefinitions.json
+YAML
+}
+
+# YAML and JSON files that are neither buildspecs nor templates.
+write_unrelated() { # FOLDER
+    mkdir -p "$1"
+    printf 'services:\n  web:\n    image: nginx\n' >"$1/docker-compose.yml"
+    printf '{"name": "web", "version": "1.0.0"}\n' >"$1/package.json"
+}
+
 ###############################################################################################
 section "a. SwiftPM command plugins in a consumer package"
 CONSUMER="$WORK/consumer"
@@ -136,11 +171,13 @@ echo 'public let greeting = "hello"' >"$CONSUMER/Sources/Consumer/Consumer.swift
 write_buildspec "$CONSUMER/buildspec.yml"
 write_buildspec "$CONSUMER/services/api/buildspec.yml"
 write_other_yaml "$CONSUMER/deploy/pipeline.yml"
+write_template "$CONSUMER/infra/stack.yaml"
+write_unrelated "$CONSUMER"
 # Buildspecs inside folders the search skips.
 write_buildspec "$CONSUMER/.build/decoy/buildspec.yml"
 write_buildspec "$CONSUMER/.swiftpm/decoy/buildspec.yml"
 mkdir -p "$WORK/originals"
-for file in deploy/pipeline.yml .build/decoy/buildspec.yml .swiftpm/decoy/buildspec.yml buildspec.yml; do
+for file in deploy/pipeline.yml .build/decoy/buildspec.yml .swiftpm/decoy/buildspec.yml buildspec.yml docker-compose.yml package.json; do
     mkdir -p "$WORK/originals/$(dirname "$file")"
     cp "$CONSUMER/$file" "$WORK/originals/$file"
 done
@@ -148,8 +185,9 @@ cd "$CONSUMER"
 
 # The first call resolves the dependency and builds the tool: the slow step of this section.
 run check-before swift package check-buildspec
-expect_rc "swift package check-buildspec (two unguarded buildspecs)" 1
+expect_rc "swift package check-buildspec (two unguarded buildspecs, one template)" 1
 expect_output "check-buildspec names buildspec.yml" '^buildspec\.yml:[0-9]+:[0-9]+: error'
+expect_output "check-buildspec names the template's line" '^infra/stack\.yaml:19:19: error'
 expect_output "check-buildspec names services/api/buildspec.yml" '^services/api/buildspec\.yml:[0-9]+:[0-9]+: error'
 expect_output "check-buildspec reports the tool's exit code 1 and the fix" 'error: rewrite-buildspec exited with code 1: .*allow-writing-to-package-directory rewrite-buildspec'
 expect_no_output "check-buildspec skips deploy/pipeline.yml, .build and .swiftpm" 'pipeline\.yml|decoy'
@@ -187,6 +225,7 @@ run rewrite swift package --allow-writing-to-package-directory rewrite-buildspec
 expect_rc "swift package --allow-writing-to-package-directory rewrite-buildspec" 0
 expect_contains "buildspec.yml now asks ECR first" buildspec.yml "$GUARD"
 expect_contains "services/api/buildspec.yml now asks ECR first" services/api/buildspec.yml "$GUARD"
+expect_contains "infra/stack.yaml now asks ECR first, about its own repository" infra/stack.yaml "$GUARD --repository-name \${Repository}"
 expect_output "rewrite-buildspec names buildspec.yml" '^buildspec\.yml$'
 expect_output "rewrite-buildspec names services/api/buildspec.yml" '^services/api/buildspec\.yml$'
 
@@ -200,7 +239,7 @@ run rewrite-option-after swift package rewrite-buildspec --allow-writing-to-pack
 expect_rc "swift package rewrite-buildspec --allow-writing-to-package-directory workers" 0
 expect_contains "workers/buildspec.yml now asks ECR first" workers/buildspec.yml "$GUARD"
 
-for file in deploy/pipeline.yml .build/decoy/buildspec.yml .swiftpm/decoy/buildspec.yml; do
+for file in deploy/pipeline.yml .build/decoy/buildspec.yml .swiftpm/decoy/buildspec.yml docker-compose.yml package.json; do
     expect_same "$file is byte-identical" "$file" "$WORK/originals/$file"
 done
 cd "$WORK"
@@ -236,6 +275,10 @@ if ((${#PRE_COMMIT[@]})); then
     write_buildspec services/api/buildspec-prod.yaml
     write_other_yaml deploy/pipeline.yml
     cp deploy/pipeline.yml "$WORK/pipeline.yml.original"
+    write_template infra/stack.yaml
+    write_unrelated .
+    cp docker-compose.yml "$WORK/docker-compose.yml.original"
+    cp package.json "$WORK/package.json.original"
     git add -A
     git commit --quiet -m "Unguarded buildspecs"
     # try-repo uses a throwaway pre-commit store: every call builds the package in release.
@@ -247,17 +290,22 @@ if ((${#PRE_COMMIT[@]})); then
     expect_output "check-buildspec hook names buildspec.yml" '(^|[^/])buildspec\.yml:[0-9]+:[0-9]+: error'
     expect_output "check-buildspec hook names services/api/buildspec-prod.yaml" 'services/api/buildspec-prod\.yaml:[0-9]+:[0-9]+: error'
     expect_no_output "check-buildspec hook leaves out deploy/pipeline.yml" 'pipeline\.yml'
+    expect_output "check-buildspec hook names infra/stack.yaml" 'infra/stack\.yaml:19:19: error'
+    expect_no_output "check-buildspec hook says nothing of docker-compose.yml and package.json" 'docker-compose|package\.json'
 
     run pc-rewrite "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" rewrite-buildspec --all-files
     expect_rc "pre-commit try-repo rewrite-buildspec --all-files (changes files)" 1
     expect_output "pre-commit says the hook modified files" 'files were modified by this hook'
     expect_contains "buildspec.yml now asks ECR first" buildspec.yml "$GUARD"
     expect_contains "services/api/buildspec-prod.yaml now asks ECR first" services/api/buildspec-prod.yaml "$GUARD"
+    expect_contains "infra/stack.yaml now asks ECR first" infra/stack.yaml "$GUARD"
 
     run pc-check-after "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" check-buildspec --all-files
     expect_rc "pre-commit try-repo check-buildspec --all-files (after the rewrite)" 0
     expect_output "check-buildspec hook passes" '^check-buildspec.*Passed'
     expect_same "deploy/pipeline.yml is byte-identical" deploy/pipeline.yml "$WORK/pipeline.yml.original"
+    expect_same "docker-compose.yml is byte-identical" docker-compose.yml "$WORK/docker-compose.yml.original"
+    expect_same "package.json is byte-identical" package.json "$WORK/package.json.original"
     cd "$WORK"
 fi
 

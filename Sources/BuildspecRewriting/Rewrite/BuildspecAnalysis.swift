@@ -104,7 +104,17 @@ struct BuildspecAnalysis {
 
     private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment) {
         var writerRanges: [Range<Int>] = []
-        for place in ShellWalker.places(in: shell) {
+        // A file written in parts (`printf '[{"name":"%s"' x > $F; printf ',"imageUri":...' >> $F`):
+        // every pipeline of the command that writes a definitions writer's file writes it too.
+        var matcher = matcher
+        let places = ShellWalker.places(in: shell)
+        for place in places {
+            guard let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher) else { continue }
+            let target = (try? ShellParser.parse(writer.file).script.lists.first?.pipelines.first?.commands.first?.words.first)
+                .flatMap { $0 }.map(ImageDefinitionsWriter.unquoted) ?? writer.file
+            if !matcher.extraNames.contains(target) { matcher.extraNames.append(target) }
+        }
+        for place in places {
             let point = Point(command: index, offset: place.pipeline.range.lowerBound)
             // Writers first: `X=$(...) printf > f` reads the old environment.
             if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }),

@@ -45,6 +45,8 @@ public struct RewriteResult: Sendable {
     public var editedLines: [Int]
     /// One error per writer that still needs its guard, for `--check`.
     public var pendingGuards: [Diagnostic] = []
+    /// The edits that turned the input into `output`, for a host to map back into its file.
+    var edits: [TextEdit] = []
 }
 
 /// The core of the tool: bytes of a buildspec in, guarded bytes and diagnostics out.
@@ -130,6 +132,6 @@ public enum BuildspecRewriter {
                        fix: "run rewrite-buildspec on this file to guard it")
         }
         return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics,
-                             editedLines: Array(Set(plan.lines)).sorted(), pendingGuards: pending)
+                             editedLines: Array(Set(plan.lines)).sorted(), pendingGuards: pending, edits: plan.edits)
     }
 }

@@ -1,0 +1,253 @@
+/// A kind of file that holds buildspecs: a plain buildspec, or a template that embeds them.
+public enum HostKind: String, Sendable {
+    case buildspec
+    case cloudFormationYAML = "cfn-yaml"
+    case cloudFormationJSON = "cfn-json"
+    case terraform
+    /// Neither a template (by content) nor a buildspec (by name): a `docker-compose.yml`, a
+    /// workflow, a YAML file that quotes buildspec commands.
+    case unrelated
+}
+
+/// One file format that embeds buildspecs. A host reads its file into the buildspecs it holds,
+/// each as the text CodeBuild will see in shell terms with a way back to the file's bytes;
+/// the buildspec pipeline never knows where its text came from. A new host is one new type.
+protocol BuildspecHost {
+    /// The embedded buildspecs of `source`, or nil when the bytes are not this host's.
+    static func read(_ source: SourceText, options: RewriteOptions) -> HostReading?
+}
+
+/// What a host found in one file.
+struct HostReading {
+    var kind: HostKind
+    var buildspecs: [EmbeddedBuildspec]
+    /// Refusals of forms the rewrite cannot edit safely, and notes (a buildspec named by file).
+    var diagnostics: [Diagnostic]
+}
+
+/// One buildspec inside a host file.
+struct EmbeddedBuildspec {
+    /// Where it is, for messages: `BuildProject`'s `Source.BuildSpec`.
+    var name: String
+    /// The buildspec as CodeBuild runs it, in shell terms; each host substitution stands in it
+    /// as a placeholder (see `SubstitutionPlaceholders`).
+    var text: [UInt8]
+    /// For every byte offset of `text` (and its end), the offset in the host file; insertions
+    /// at a line start land after the block's indentation.
+    var sources: [Int]
+    /// The host bytes that hold the value; nothing outside them may change.
+    var valueRange: Range<Int>
+    var escaper: InsertionEscaper
+    var start: SourcePosition
+}
+
+/// Writes text meant for an embedded buildspec the way its host must hold it.
+struct InsertionEscaper {
+    enum Container {
+        /// A YAML literal block: every new line gets the block's indentation.
+        case yamlBlock(indent: String, newline: String)
+        /// A JSON string.
+        case jsonString
+        /// Lines of an `Fn::Join` with "\n": a line break closes the string and opens the next
+        /// one, with `between` (`,` and the blanks) between them.
+        case jsonJoin(between: String)
+    }
+
+    var container: Container
+    /// Set inside an `Fn::Sub` string.
+    var substitutions: SubstitutionPlaceholders?
+
+    /// `text` as the host holds it; nil when it cannot be written there (a Sub placeholder the
+    /// guard took apart).
+    func escape(_ text: String) -> String? {
+        var shellText = text
+        if let substitutions {
+            guard let escaped = substitutions.escapeForSub(text) else { return nil }
+            shellText = escaped
+        }
+        switch container {
+        case .yamlBlock(let indent, let newline):
+            return shellText.replacing("\n", with: newline + indent)
+        case .jsonString:
+            return Self.jsonEscaped(shellText)
+        case .jsonJoin(let between):
+            return Self.jsonEscaped(shellText).replacing("\\n", with: "\"" + between + "\"")
+        }
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// The whole pipeline for one file of any kind: read the host, run the buildspec pipeline on
+/// every embedded buildspec, map its edits back, splice them and check the result.
+public enum HostRewriter {
+    /// JSON first: a JSON template is also YAML, but its strings need JSON escapes.
+    static var hosts: [any BuildspecHost.Type] { [CloudFormationJSONHost.self, CloudFormationYAMLHost.self] }
+
+    /// The marker a template must hold before any parsing.
+    static let projectMarker = Array("AWS::CodeBuild::Project".utf8)
+
+    /// What `bytes`, named `fileName`, holds: Terraform by name, a template by content, a
+    /// buildspec by name (or, without a name, anything else).
+    public static func kind(of bytes: [UInt8], fileName: String?) -> HostKind {
+        if let fileName, isTerraformName(fileName) { return .terraform }
+        if bytes.containsBytes(projectMarker) {
+            for host in hosts {
+                if let reading = host.read(SourceText(bytes), options: RewriteOptions(verifiesOutput: false)) { return reading.kind }
+            }
+        }
+        return fileName.map(isBuildspecName) ?? true ? .buildspec : .unrelated
+    }
+
+    public static func isBuildspecName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasPrefix("buildspec") && (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
+    }
+
+    /// Whether a file name is one searched folders are read for templates in.
+    public static func isTemplateCandidateName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return [".yaml", ".yml", ".json", ".template", ".tf", ".tpl", ".tftpl"].contains { lower.hasSuffix($0) }
+    }
+
+    static func isTerraformName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return [".tf", ".tpl", ".tftpl", ".tf.json"].contains { lower.hasSuffix($0) }
+    }
+
+    /// Rewrites one file, whatever host it is. A pure function of its arguments.
+    public static func rewrite(_ bytes: [UInt8], fileName: String? = nil, options: RewriteOptions = RewriteOptions()) -> RewriteResult {
+        if let fileName, isTerraformName(fileName) {
+            if let kind = TerraformHost.kind(ofFileName: fileName) { return TerraformHost.rewrite(bytes, as: kind, options: options) }
+            return RewriteResult(outcome: .error, output: bytes, diagnostics: [Diagnostic(
+                .error, at: nil, "Terraform JSON files (`.tf.json`) are not read yet, and rewriting one as a plain buildspec would break its `${...}` interpolations",
+                fix: "guard the buildspec by hand for now, or move it to a buildspec file")], editedLines: [])
+        }
+        guard bytes.containsBytes(projectMarker) else { return BuildspecRewriter.rewrite(bytes, options: options) }
+        let source = SourceText(bytes)
+        for host in hosts {
+            if let reading = host.read(source, options: options) {
+                return rewrite(reading, source: source, host: host, options: options)
+            }
+        }
+        return BuildspecRewriter.rewrite(bytes, options: options)
+    }
+
+    private static func rewrite(_ reading: HostReading, source: SourceText, host: any BuildspecHost.Type, options: RewriteOptions) -> RewriteResult {
+        var diagnostics = reading.diagnostics
+        var outerEdits: [TextEdit] = []
+        var pending: [Diagnostic] = []
+        var expectedTexts: [[UInt8]] = []
+        var anyRewritten = false
+        var anyGuarded = false
+        var lines: [Int] = []
+        for embedded in reading.buildspecs {
+            let result = BuildspecRewriter.rewrite(embedded.text, options: options)
+            func mapped(_ diagnostic: Diagnostic) -> Diagnostic {
+                var copy = diagnostic
+                copy.position = diagnostic.position.map { source.position(ofByte: embedded.sources[min($0.offset, embedded.sources.count - 1)]) } ?? embedded.start
+                if let substitutions = embedded.escaper.substitutions {
+                    copy.message = substitutions.restored(copy.message)
+                    copy.fix = copy.fix.map(substitutions.restored)
+                }
+                return copy
+            }
+            diagnostics += result.diagnostics.map(mapped)
+            expectedTexts.append(result.output)
+            switch result.outcome {
+            case .error, .noDefinitionsWriter: continue
+            case .alreadyGuarded: anyGuarded = true; continue
+            case .rewritten: break
+            }
+            var edits: [TextEdit] = []
+            var refused = false
+            for edit in result.edits {
+                let lower = embedded.sources[edit.range.lowerBound]
+                let upper = embedded.sources[edit.range.upperBound]
+                guard lower <= upper, embedded.valueRange.contains(lower) || lower == embedded.valueRange.upperBound,
+                      upper <= embedded.valueRange.upperBound
+                else {
+                    diagnostics.append(Diagnostic(.error, at: embedded.start, "internal error: an edit of \(embedded.name) falls outside its value; nothing was written",
+                                                  fix: "please report this file"))
+                    return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics, editedLines: [])
+                }
+                guard let replacement = embedded.escaper.escape(edit.replacement) else {
+                    // The inserted line, without its indentation and list dash.
+                    var shown = edit.replacement.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix { $0 == " " } }.first { !$0.isEmpty } ?? ""
+                    if shown.hasPrefix("- ") { shown = shown.dropFirst(2) }
+                    diagnostics.append(mapped(Diagnostic(
+                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(shown)`)",
+                        fix: "put the image's repository in a project environment variable or a shell variable, or pass --repository-name NAME")))
+                    refused = true
+                    break
+                }
+                edits.append(TextEdit(range: lower..<upper, replacement: replacement))
+                lines.append(source.position(ofByte: lower).line)
+            }
+            if refused { continue }
+            outerEdits += edits
+            pending += result.pendingGuards.map(mapped)
+            anyRewritten = true
+        }
+        let hasErrors = diagnostics.contains { $0.severity == .error }
+        guard anyRewritten else {
+            let outcome: RewriteResult.Outcome = hasErrors ? .error : anyGuarded ? .alreadyGuarded : .noDefinitionsWriter
+            return RewriteResult(outcome: outcome, output: source.bytes, diagnostics: diagnostics, editedLines: [])
+        }
+        guard let output = TextEdit.apply(outerEdits, to: source.bytes) else {
+            return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics + [Diagnostic(
+                .error, at: nil, "internal error: the planned edits overlap; nothing was written", fix: "please report this file")], editedLines: [])
+        }
+        if options.verifiesOutput, let problem = verify(reading, expectedTexts: expectedTexts, original: source, rewritten: output, host: host, options: options) {
+            return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics + [Diagnostic(
+                .error, at: nil, "internal error: \(problem); nothing was written", fix: "please report this file")], editedLines: [])
+        }
+        return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics,
+                             editedLines: Array(Set(lines)).sorted(), pendingGuards: pending)
+    }
+
+    /// The rewritten file is still a host of its kind, holds the same buildspecs at the same
+    /// places, changed no byte outside their values, and each reads back as the rewritten
+    /// buildspec (the original plus the guard, as the buildspec pipeline proved).
+    static func verify(_ old: HostReading, expectedTexts: [[UInt8]], original: SourceText, rewritten: [UInt8],
+                       host: any BuildspecHost.Type, options: RewriteOptions) -> String? {
+        let source = SourceText(rewritten)
+        guard let new = host.read(source, options: options), new.kind == old.kind else {
+            return "the result is no longer a readable \(old.kind.rawValue) template"
+        }
+        guard new.buildspecs.count == old.buildspecs.count else { return "the result holds other buildspecs" }
+        var oldCursor = 0
+        var newCursor = 0
+        for (before, after) in zip(old.buildspecs, new.buildspecs) {
+            guard original.bytes[oldCursor..<before.valueRange.lowerBound] == source.bytes[newCursor..<after.valueRange.lowerBound] else {
+                return "the result changed bytes outside the BuildSpec values (before \(before.name))"
+            }
+            oldCursor = before.valueRange.upperBound
+            newCursor = after.valueRange.upperBound
+        }
+        guard original.bytes[oldCursor...] == source.bytes[newCursor...] else { return "the result changed bytes after the last BuildSpec value" }
+        for (index, after) in new.buildspecs.enumerated() where after.text != expectedTexts[index] {
+            return "\(after.name) does not read back as the rewritten buildspec"
+        }
+        return nil
+    }
+}

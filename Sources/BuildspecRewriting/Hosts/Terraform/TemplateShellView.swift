@@ -1,0 +1,276 @@
+/// A Terraform template (a heredoc's body or a template file) as the buildspec pipeline reads
+/// it: `<<-` indentation stripped, `$${` / `%%{` as the shell's `${` / `%{`, each
+/// interpolation a shell variable of a name of its own (opaque to the shell reading: its value
+/// is Terraform's) and directives left out; with the way back to the outer file's bytes.
+///
+/// An interpolation stands as `${P}`, a variable the repository resolution can follow
+/// (`${docker_image_ecr}` is then used as the name itself, `${aws_ecr_repository.app.repository_url}`
+/// gives `${aws_ecr_repository.app.name}`), or, for those `opaque`, as `$(P)`, a value the shell
+/// reading cannot see into (so a shell variable holding it is asked as `$${VAR#*/}`).
+struct TemplateShellView: Sendable {
+    /// What the buildspec pipeline reads.
+    let text: [UInt8]
+    /// For each byte of `text` (and its end) the offset in the outer file it comes from.
+    private let rawOffsets: [Int]
+    /// Placeholder variable -> the interpolation as written (`${var.name}`) and its expression.
+    private(set) var placeholders: [String: (raw: String, expression: String)] = [:]
+    /// Ranges of `text` inside `%{ if }` / `%{ for }`.
+    private(set) var conditionalRanges: [Range<Int>] = []
+    /// Offsets of `text` where directives were left out.
+    private(set) var directiveOffsets: [Int] = []
+    /// What `<<-` stripped from every line; new lines get it back.
+    let indentation: [UInt8]
+    /// Where the template ends in the outer file.
+    let rawEnd: Int
+    private let placeholderPrefix: String
+
+    struct MappingError: Error, Sendable {
+        var message: String
+        /// The interpolation (as written) whose repository name is not exact as a variable.
+        var inexactRepository: String?
+    }
+
+    /// The view of `raw[body]`; `stripsIndentation` for `<<-` heredocs; `opaque`: the
+    /// interpolations (as written) that stand as `$(P)`.
+    init(raw: [UInt8], body: Range<Int>, stripsIndentation: Bool, opaque: Set<String> = []) throws(HCLTemplate.ScanError) {
+        rawEnd = body.upperBound
+        // The lines, with what `<<-` strips: the smallest indentation of the lines not blank.
+        var lines: [Range<Int>] = []
+        var start = body.lowerBound
+        while start < body.upperBound {
+            var end = start
+            while end < body.upperBound, raw[end] != UInt8(ascii: "\n") { end += 1 }
+            lines.append(start..<min(end + 1, body.upperBound))
+            start = end + 1
+        }
+        func leadingSpace(_ line: Range<Int>) -> Int {
+            var index = line.lowerBound
+            while index < line.upperBound, raw[index] == UInt8(ascii: " ") || raw[index] == UInt8(ascii: "\t") { index += 1 }
+            return index - line.lowerBound
+        }
+        func isBlank(_ line: Range<Int>) -> Bool {
+            raw[line].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
+        }
+        var strip = 0
+        var indentation: [UInt8] = []
+        if stripsIndentation, let first = lines.first(where: { !isBlank($0) }) {
+            strip = lines.filter { !isBlank($0) }.map(leadingSpace).min() ?? 0
+            indentation = Array(raw[first.lowerBound..<first.lowerBound + strip])
+        }
+        self.indentation = indentation
+        var source: [UInt8] = []
+        var sourceOffsets: [Int] = []
+        source.reserveCapacity(body.count)
+        sourceOffsets.reserveCapacity(body.count + 1)
+        for line in lines {
+            let kept = line.lowerBound + min(strip, leadingSpace(line))
+            source += raw[kept..<line.upperBound]
+            sourceOffsets += Array(kept..<line.upperBound)
+        }
+        sourceOffsets.append(body.upperBound)
+
+        var prefix = "_tf"
+        while raw.containsBytes(Array(prefix.utf8)) { prefix += "_" }
+        placeholderPrefix = prefix
+        let template = try HCLTemplate(source, in: 0..<source.count)
+        var text: [UInt8] = []
+        var offsets: [Int] = []
+        text.reserveCapacity(source.count)
+        offsets.reserveCapacity(source.count + 1)
+        var names: [String: String] = [:]
+        var conditionalStarts: [Int: Int] = [:]
+        var conditionalEnds: [Int: Int] = [:]
+        let conditional = template.conditionalRanges
+        for part in template.parts {
+            if let range = conditional.first(where: { $0.lowerBound == part.range.lowerBound }) { conditionalStarts[range.lowerBound] = text.count }
+            switch part {
+            case .literal(let range):
+                text += source[range]
+                offsets += sourceOffsets[range]
+            case .escape(let range):
+                text += [source[range.lowerBound + 1], UInt8(ascii: "{")]
+                offsets += [sourceOffsets[range.lowerBound], sourceOffsets[range.lowerBound]]
+            case .interpolation(let range, let expression):
+                let written = String(decoding: source[range], as: UTF8.self)
+                let name = names[written] ?? "\(prefix)\(names.count)"
+                names[written] = name
+                placeholders[name] = (written, expression)
+                let reference = Array((opaque.contains(written) ? "$(\(name))" : "${\(name)}").utf8)
+                text += reference
+                offsets += Array(repeating: sourceOffsets[range.lowerBound], count: reference.count)
+            case .directive:
+                directiveOffsets.append(text.count)
+            }
+            if let range = conditional.first(where: { $0.upperBound == part.range.upperBound }) { conditionalEnds[range.upperBound] = text.count }
+        }
+        offsets.append(body.upperBound)
+        conditionalRanges = conditional.compactMap { range in
+            guard let lower = conditionalStarts[range.lowerBound] else { return nil }
+            return lower..<(conditionalEnds[range.upperBound] ?? text.count)
+        }
+        self.text = text
+        rawOffsets = offsets
+    }
+
+    /// The offset in the outer file of a view offset.
+    func rawOffset(_ offset: Int) -> Int {
+        rawOffsets[min(max(offset, 0), rawOffsets.count - 1)]
+    }
+
+    /// The outer file's offset where the line starting at view offset `offset` starts
+    /// (before the indentation `<<-` strips).
+    func rawLineStart(ofViewLineAt offset: Int, in raw: [UInt8]) throws(MappingError) -> Int {
+        let mapped = rawOffset(offset)
+        if offset >= text.count { return rawEnd }
+        var start = mapped
+        while start > 0, raw[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        guard raw[start..<mapped].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }),
+              start >= (offset > 0 ? rawOffset(offset - 1) : 0) else {
+            throw MappingError(message: "an interpolation spans the lines the guard changes")
+        }
+        return start
+    }
+
+    /// View text (whole lines) as the outer file must hold it: each placeholder back as the
+    /// interpolation it stands for, everything else escaped (`${` -> `$${`, `%{` -> `%%{`), the
+    /// stripped indentation before every line that is not blank.
+    func rawText(of lines: ArraySlice<UInt8>) throws(MappingError) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = lines.startIndex
+        var atLineStart = true
+        let prefix = Array(placeholderPrefix.utf8)
+        while index < lines.endIndex {
+            let byte = lines[index]
+            if atLineStart, !indentation.isEmpty, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") { output += indentation }
+            atLineStart = false
+            if byte == UInt8(ascii: "\n") {
+                output.append(byte)
+                atLineStart = true
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "$"), let (replacement, end) = try placeholder(in: lines, at: index, prefix: prefix) {
+                output += replacement
+                index = end
+                continue
+            }
+            if (byte == UInt8(ascii: "$") || byte == UInt8(ascii: "%")), index + 1 < lines.endIndex, lines[index + 1] == UInt8(ascii: "{") {
+                output += [byte, byte, UInt8(ascii: "{")]
+                index += 2
+                continue
+            }
+            output.append(byte)
+            index += 1
+        }
+        return output
+    }
+
+    /// `${P}`, `$P` or `${P#*/}` for a placeholder `P` at `index`: what it is in the outer file.
+    private func placeholder(in text: ArraySlice<UInt8>, at index: Int, prefix: [UInt8]) throws(MappingError) -> ([UInt8], Int)? {
+        var cursor = index + 1
+        let opener = cursor < text.endIndex ? text[cursor] : 0
+        let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
+        if braced { cursor += 1 }
+        guard text[cursor...].starts(with: prefix) else { return nil }
+        let nameStart = cursor
+        while cursor < text.endIndex, HCLTemplate.isWordByte(text[cursor]) { cursor += 1 }
+        let name = String(decoding: text[nameStart..<cursor], as: UTF8.self)
+        guard let (raw, expression) = placeholders[name] else { return nil }
+        if !braced { return (Array(raw.utf8), cursor) }
+        let closer = opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
+        if cursor < text.endIndex, text[cursor] == closer { return (Array(raw.utf8), cursor + 1) }
+        guard opener == UInt8(ascii: "{") else { throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write") }
+        // `${P#*/}`: the repository name of a URI; exact only for an ECR repository's URL.
+        let suffix = Array("#*/}".utf8)
+        if text[cursor...].starts(with: suffix) {
+            if let name = Self.repositoryName(ofURL: expression) { return (Array("${\(name)}".utf8), cursor + suffix.count) }
+            throw MappingError(message: "cannot name the ECR repository of `\(raw)` exactly in a Terraform template", inexactRepository: raw)
+        }
+        throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write")
+    }
+
+    /// `aws_ecr_repository.app.repository_url` -> `aws_ecr_repository.app.name` (the same for `data.`).
+    static func repositoryName(ofURL expression: String) -> String? {
+        let parts = expression.split(separator: ".", omittingEmptySubsequences: false)
+        let resource = parts.first == "data" ? parts.dropFirst() : parts[...]
+        guard resource.count == 3, resource.first == "aws_ecr_repository", resource.last == "repository_url",
+              resource.dropFirst().first.map({ !$0.isEmpty && $0.utf8.allSatisfy { HCLTemplate.isWordByte($0) || $0 == UInt8(ascii: "-") } }) == true
+        else { return nil }
+        return (parts.first == "data" ? "data." : "") + "aws_ecr_repository.\(resource[resource.startIndex + 1]).name"
+    }
+
+    /// A message of the buildspec pipeline with the interpolations as written.
+    func restored(_ message: String) -> String {
+        var text = message
+        for name in placeholders.keys.sorted(by: { $0.count > $1.count }) {
+            guard let raw = placeholders[name]?.raw, text.contains(name) else { continue }
+            text = text.replacing("${\(name)}", with: raw).replacing("$(\(name))", with: raw).replacing("$\(name)", with: raw)
+        }
+        return text
+    }
+
+    // MARK: Rendering, for verification
+
+    /// How an interpolation renders, symbolically: an ECR repository's URL as a registry and
+    /// the repository's name, anything else as itself.
+    static func symbolic(_ expression: String) -> [UInt8] {
+        if let name = repositoryName(ofURL: expression) {
+            return [0x01] + Array("registry".utf8) + [0x02, UInt8(ascii: "/"), 0x01] + Array(name.utf8) + [0x02]
+        }
+        return [0x01] + Array(expression.utf8) + [0x02]
+    }
+
+    /// A template as Terraform renders it, with symbolic values.
+    static func render(_ bytes: [UInt8], _ template: HCLTemplate) -> [UInt8] {
+        var output: [UInt8] = []
+        for part in template.parts {
+            switch part {
+            case .literal(let range): output += bytes[range]
+            case .escape(let range): output += [bytes[range.lowerBound + 1], UInt8(ascii: "{")]
+            case .interpolation(_, let expression): output += symbolic(expression)
+            case .directive: break
+            }
+        }
+        return output
+    }
+
+    /// What view text (the pipeline's output) renders to once its placeholders are Terraform's.
+    func render(view: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        let prefix = Array(placeholderPrefix.utf8)
+        var index = 0
+        while index < view.count {
+            if view[index] == UInt8(ascii: "$") {
+                var cursor = index + 1
+                let opener = cursor < view.count ? view[cursor] : 0
+                let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
+                if braced { cursor += 1 }
+                if view[cursor...].starts(with: prefix) {
+                    let nameStart = cursor
+                    while cursor < view.count, HCLTemplate.isWordByte(view[cursor]) { cursor += 1 }
+                    if let (_, expression) = placeholders[String(decoding: view[nameStart..<cursor], as: UTF8.self)] {
+                        let value = Self.symbolic(expression)
+                        if !braced {
+                            output += value
+                            index = cursor
+                            continue
+                        }
+                        if cursor < view.count, view[cursor] == (opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")) {
+                            output += value
+                            index = cursor + 1
+                            continue
+                        }
+                        if opener == UInt8(ascii: "{"), view[cursor...].starts(with: Array("#*/}".utf8)) {
+                            output += value.firstIndex(of: UInt8(ascii: "/")).map { value[($0 + 1)...] } ?? []
+                            index = cursor + 4
+                            continue
+                        }
+                    }
+                }
+            }
+            output.append(view[index])
+            index += 1
+        }
+        return output
+    }
+}
