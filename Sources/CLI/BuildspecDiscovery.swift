@@ -1,3 +1,4 @@
+import BuildspecRewriting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,11 +18,11 @@ struct BuildspecDiscovery {
     /// A file to handle, or a path that could not be searched, with why.
     enum Entry: Sendable {
         case file(String)
-        case problem(path: String, message: String)
+        case problem(path: String, rule: Rule, message: String)
 
         var path: String {
             switch self {
-            case .file(let path), .problem(let path, _): path
+            case .file(let path), .problem(let path, _, _): path
             }
         }
     }
@@ -70,7 +71,7 @@ struct BuildspecDiscovery {
     private func visit(_ path: String, identifying: Bool, found: (Entry, FileIdentity?) -> Void) {
         var status = stat()
         guard lstat(path, &status) == 0 else {
-            found(.problem(path: path, message: "no such file or folder"), nil)
+            found(.problem(path: path, rule: .pathNotFound, message: "no such file or folder"), nil)
             return
         }
         if (status.st_mode & S_IFMT) == S_IFLNK {
@@ -82,7 +83,7 @@ struct BuildspecDiscovery {
             return
         }
         if Self.isBuildspecName(POSIX.lastComponent(path)) {
-            found(.problem(path: path, message: "is a folder, not a buildspec file"), nil)
+            found(.problem(path: path, rule: .pathIsFolder, message: "is a folder, not a buildspec file"), nil)
             return
         }
         walk(path, identifying: identifying, found: found)
@@ -92,7 +93,7 @@ struct BuildspecDiscovery {
     /// sorts as `name/`, so that walking them depth first gives every path in byte order
     /// (`a-b/x` before `a/x`, as `-` comes before `/`).
     private struct Step {
-        enum Kind { case file, folder, problem(String) }
+        enum Kind { case file, folder, problem(Rule, String) }
         var path: String
         var kind: Kind
         var key: [UInt8]
@@ -110,7 +111,7 @@ struct BuildspecDiscovery {
                 guard stat(folder, &status) == 0, visitedFolders.insert(FileIdentity(status)).inserted else { return }
             }
             guard let steps = steps(in: folder) else {
-                found(.problem(path: folder, message: "cannot read this folder"), nil)
+                found(.problem(path: folder, rule: .unreadableFolder, message: "cannot read this folder"), nil)
                 return
             }
             if !steps.isEmpty { stack.append((steps, 0)) }
@@ -124,8 +125,8 @@ struct BuildspecDiscovery {
             switch step.kind {
             case .folder:
                 enter(step.path)
-            case .problem(let message):
-                found(.problem(path: step.path, message: message), nil)
+            case .problem(let rule, let message):
+                found(.problem(path: step.path, rule: rule, message: message), nil)
             case .file:
                 var status = stat()
                 found(.file(step.path), identifying && stat(step.path, &status) == 0 ? FileIdentity(status) : nil)
@@ -157,7 +158,7 @@ struct BuildspecDiscovery {
                 guard stat(path, &target) == 0 else {
                     if Self.isBuildspecName(name) {
                         let message = "cannot read the file (a symbolic link to nothing: \(POSIX.errorText()))"
-                        steps.append(Step(path: path, kind: .problem(message), key: Array(name.utf8)))
+                        steps.append(Step(path: path, kind: .problem(.unreadableFile, message), key: Array(name.utf8)))
                     }
                     continue
                 }
@@ -165,7 +166,7 @@ struct BuildspecDiscovery {
             }
             if kind == S_IFDIR {
                 if Self.isBuildspecName(name) {
-                    steps.append(Step(path: path, kind: .problem("is a folder, not a buildspec file"), key: Array(name.utf8)))
+                    steps.append(Step(path: path, kind: .problem(.pathIsFolder, "is a folder, not a buildspec file"), key: Array(name.utf8)))
                 } else if !Self.skippedFolders.contains(name) {
                     steps.append(Step(path: path, kind: .folder, key: Array(name.utf8) + [UInt8(ascii: "/")]))
                 }

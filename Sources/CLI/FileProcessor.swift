@@ -9,15 +9,15 @@ struct FileProcessor: Sendable {
     var mode: Mode
 
     func process(_ path: String) -> FileOutcome {
-        func failure(_ message: String, fix: String? = nil) -> FileOutcome {
-            FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message, fix: fix)])
+        func failure(_ rule: Rule, _ message: String) -> FileOutcome {
+            FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, rule: rule, at: nil, message)])
         }
         // One open, one fstat, one read into the array the rewriter takes: no second copy.
         let input: [UInt8]
         switch POSIX.readFile(path) {
         case .bytes(let bytes): input = bytes
-        case .folder: return failure("is a folder, not a buildspec file")
-        case .failure(let code): return failure("cannot read the file (\(POSIX.errorText(code)))")
+        case .folder: return failure(.pathIsFolder, "is a folder, not a buildspec file")
+        case .failure(let code): return failure(.unreadableFile, "cannot read the file (\(POSIX.errorText(code)))")
         }
         let result = BuildspecRewriter.rewrite(input, options: options)
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
@@ -40,7 +40,7 @@ struct FileProcessor: Sendable {
                 outcome.kind = .rewritten
             } catch {
                 outcome.kind = .error
-                outcome.diagnostics.append(Diagnostic(.error, at: nil, error.message))
+                outcome.diagnostics.append(Diagnostic(.error, rule: .writeFailed, at: nil, error.message))
             }
         }
         return outcome

@@ -98,7 +98,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
             // Thousands of paths on the command line are slow to parse (swift-argument-parser
             // is quadratic in them); a list is read in one go.
             guard let listed = POSIX.readList(filesFrom) else {
-                standardError("\(filesFrom): error: cannot read the list of files (\(POSIX.errorText()))")
+                standardError(Diagnostic(.error, rule: .unreadableFileList, at: nil, "cannot read the list of files (\(POSIX.errorText()))").formatted(path: filesFrom))
                 throw ExitCode(2)
             }
             roots += listed
@@ -142,8 +142,8 @@ struct RewriteBuildspecCommand: ParsableCommand {
                 switch entry {
                 case .file(let path):
                     printer.put(processor.process(path), at: index)
-                case .problem(let path, let message):
-                    printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message)]), at: index)
+                case .problem(let path, let rule, let message):
+                    printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, rule: rule, at: nil, message)]), at: index)
                 }
                 progress.advance()
             }
@@ -158,7 +158,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
 
     private func runStandardInput(_ options: RewriteOptions) throws {
         guard let input = POSIX.readAll(STDIN_FILENO) else {
-            standardError("<stdin>: error: cannot read standard input (\(POSIX.errorText()))")
+            standardError(Diagnostic(.error, rule: .unreadableFile, at: nil, "cannot read standard input (\(POSIX.errorText()))").formatted(path: "<stdin>"))
             throw ExitCode(2)
         }
         let result = BuildspecRewriter.rewrite(input, options: options)

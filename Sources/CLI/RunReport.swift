@@ -6,7 +6,8 @@ import Foundation
 #endif
 
 /// The `--report json` document: one record per file and a summary. Its shape is part of the
-/// tool's interface; `schemaVersion` changes when it does.
+/// tool's interface; `schemaVersion` changes when it does. Version 2 only added fields (each
+/// diagnostic's `rule` and `ruleName`): every field of version 1 keeps its meaning.
 struct RunReport: Encodable {
     struct File: Encodable {
         var path: String
@@ -17,6 +18,9 @@ struct RunReport: Encodable {
 
     struct Message: Encodable {
         var severity: String
+        /// The rule's stable id, `RB001`, and its name.
+        var rule: String
+        var ruleName: String
         var line: Int?
         var column: Int?
         var message: String
@@ -43,7 +47,7 @@ struct RunReport: Encodable {
         }
     }
 
-    var schemaVersion = 1
+    var schemaVersion = 2
     var files: [File]
     var summary: Summary
 
@@ -51,7 +55,7 @@ struct RunReport: Encodable {
         files = outcomes.map { outcome in
             File(path: outcome.path, outcome: outcome.kind, editedLines: outcome.editedLines,
                  diagnostics: outcome.diagnostics.map {
-                     Message(severity: $0.severity.rawValue, line: $0.position?.line, column: $0.position?.column,
+                     Message(severity: $0.severity.rawValue, rule: $0.rule.id, ruleName: $0.rule.name, line: $0.position?.line, column: $0.position?.column,
                              message: $0.message, fix: $0.fix)
                  })
         }

@@ -3,7 +3,10 @@ import Testing
 @testable import BuildspecRewriting
 
 /// Every `Samples/<case>/buildspec.yml` against its `expected.yml` (the rewritten bytes) or
-/// `expected-error.txt` (the errors, one per line, for a file named `buildspec.yml`).
+/// `expected-error.txt` (a refused file). Every finding is pinned by its rule, never by its
+/// message text, which may improve: a refused file's in `expected-error.txt`, a handled file's
+/// (warnings, notes and the writers `--check` reports) in `expected-findings.txt`, whose absence
+/// means none. A line is `line:column: severity RB001 rule-name`.
 @Suite struct GoldenSampleTests {
     @Test func thereAreEnoughSamples() {
         #expect(SampleLocations.cases.count >= 20)
@@ -13,7 +16,10 @@ import Testing
     func sample(_ name: String) throws {
         let input = try #require(SampleLocations.read(name, "buildspec.yml"))
         let result = BuildspecRewriter.rewrite(input)
+        let findings = Self.findings(result.diagnostics + result.pendingGuards)
         if let expected = SampleLocations.read(name, "expected.yml") {
+            let pinned = SampleLocations.read(name, "expected-findings.txt").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(findings == pinned, "\(name): findings differ from expected-findings.txt\n\(Self.lineDiff(Array(pinned.utf8), Array(findings.utf8)))")
             #expect(result.outcome != .error, "\(name): \(result.diagnostics.map { $0.formatted(path: "buildspec.yml") })")
             if result.output != expected {
                 Issue.record("\(name): output differs from expected.yml\n\(Self.lineDiff(expected, result.output))")
@@ -26,10 +32,17 @@ import Testing
             let expected = String(decoding: try #require(SampleLocations.read(name, "expected-error.txt")), as: UTF8.self)
             #expect(result.outcome == .error)
             #expect(result.output == input, "a refused file must come back unchanged")
-            let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(path: "buildspec.yml") }
-            let actual = errors.joined(separator: "\n") + "\n"
-            #expect(actual == expected, "\(name): errors differ\n\(Self.lineDiff(Array(expected.utf8), Array(actual.utf8)))")
+            #expect(result.diagnostics.contains { $0.severity == .error })
+            #expect(findings == expected, "\(name): findings differ\n\(Self.lineDiff(Array(expected.utf8), Array(findings.utf8)))")
         }
+    }
+
+    /// `24:9: error RB160 registry-not-ecr`, one line each; `-` for a finding without a place.
+    static func findings(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.map { diagnostic in
+            let place = diagnostic.position.map { "\($0.line):\($0.column)" } ?? "-"
+            return "\(place): \(diagnostic.severity.rawValue) \(diagnostic.rule.id) \(diagnostic.rule.name)\n"
+        }.joined()
     }
 
     /// The lines that differ, `-` expected and `+` actual, with their numbers.
