@@ -7,6 +7,8 @@ struct FileProcessor: Sendable {
 
     var options: RewriteOptions
     var mode: Mode
+    /// Diff headers name paths relative to it, so that `git apply` in that folder takes them.
+    var workingFolder: WorkingFolder
 
     func process(_ path: String) -> FileOutcome {
         func failure(_ rule: Rule, _ message: String) -> FileOutcome {
@@ -33,7 +35,7 @@ struct FileProcessor: Sendable {
             outcome.diagnostics += result.pendingGuards
         case .diff:
             outcome.kind = .wouldRewrite
-            outcome.standardOutput = UnifiedDiff.make(old: input, new: result.output, path: path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+            outcome.standardOutput = UnifiedDiff.make(old: input, new: result.output, path: workingFolder.relative(path))
         case .write:
             do {
                 try AtomicFileWriter.replace(path, with: result.output, expected: input)
