@@ -27,6 +27,7 @@ struct FileProcessor: Sendable {
         case .error: return outcome
         case .alreadyGuarded: outcome.kind = .alreadyGuarded; return outcome
         case .noDefinitionsWriter: outcome.kind = .noDefinitionsWriter; return outcome
+        case .ignored: outcome.kind = .ignored; return outcome
         case .rewritten: break
         }
         switch mode {

@@ -259,7 +259,7 @@ final class RunOutput: @unchecked Sendable {
     }
 
     func emit(_ outcome: FileOutcome) {
-        summary.add(outcome.kind)
+        summary.add(outcome)
         if command.report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
         for diagnostic in outcome.diagnostics {
@@ -277,6 +277,7 @@ final class RunOutput: @unchecked Sendable {
             case .rewritten: output.append(outcome.path + "\n")
             case .alreadyGuarded where command.verbose: errors.append("\(outcome.path): already guarded\n")
             case .noDefinitionsWriter where command.verbose: errors.append("\(outcome.path): writes no image definitions\n")
+            case .ignored where command.verbose: errors.append("\(outcome.path): every unguarded writer is ignored by a comment\n")
             default: break
             }
         }

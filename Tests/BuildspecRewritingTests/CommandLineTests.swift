@@ -227,7 +227,7 @@ import Testing
         let rules = files.map { ($0["diagnostics"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "-") \($0["ruleName"] ?? "-")" } }
         #expect(rules == [["RB001 unguarded-definitions-writer"], ["RB105 unsupported-version"], []])
         let summary = try #require(report["summary"] as? [String: Int])
-        #expect(summary == ["files": 3, "rewritten": 0, "wouldRewrite": 1, "alreadyGuarded": 0, "noDefinitionsWriter": 1, "errors": 1])
+        #expect(summary == ["files": 3, "rewritten": 0, "wouldRewrite": 1, "alreadyGuarded": 0, "noDefinitionsWriter": 1, "ignored": 0, "errors": 1, "ignoredWriters": 0])
     }
 
     @Test func permissionsAreKeptAndLinksWrittenThrough() throws {

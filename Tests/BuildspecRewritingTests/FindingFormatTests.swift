@@ -155,3 +155,47 @@ import Testing
         #expect(String(decoding: try Data(contentsOf: file), as: UTF8.self).contains("aws ecr list-images"))
     }
 }
+
+/// An ignored writer through the command line: unchanged by `--check` and by a rewrite,
+/// reported as ignored in every format and counted in the summary.
+@Suite struct IgnoredWriterCommandLineTests {
+    @Test func anIgnoredWriterStaysUnchangedAndIsCounted() throws {
+        let root = try ToolProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let only = try #require(SampleLocations.read("ignore-comment-only", "buildspec.yml"))
+        let mixed = try #require(SampleLocations.read("ignore-comment", "buildspec.yml"))
+        for (path, bytes) in [("only/buildspec.yml", only), ("mixed/buildspec.yml", mixed)] {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        let alone = try ToolProcess.run(["--check", "only"], in: root)
+        #expect(alone.status == 0, "nothing pending: \(alone.standardError)")
+        #expect(alone.standardError.contains("only/buildspec.yml:10:9: note: ") && alone.standardError.contains("[RB002]"))
+        #expect(!alone.standardError.contains("RB001]"))
+
+        let check = try ToolProcess.run(["--check", "--report", "json", "--report-file", "report.json", "only", "mixed"], in: root)
+        #expect(check.status == 1)
+        #expect(check.standardError.contains("2 files: 1 need the guard, 0 without definitions, 0 already guarded, 3 writers ignored, 0 errors"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("report.json"))) as? [String: Any]
+        let files = try #require(report?["files"] as? [[String: Any]])
+        #expect(files.map { $0["outcome"] as? String } == ["would-rewrite", "ignored"])
+        let summary = try #require(report?["summary"] as? [String: Int])
+        #expect(summary["ignored"] == 1 && summary["ignoredWriters"] == 3)
+
+        let github = try ToolProcess.run(["--check", "--format", "github", "only"], in: root)
+        #expect(github.standardOutput == "::notice file=only/buildspec.yml,line=10,col=9,title=RB002 ignored-definitions-writer::"
+            + "`imagedefinitions.json` is left without the first-run guard, as `# rewrite-buildspec%3A ignore RB001` asks [RB002]\n"
+            .replacingOccurrences(of: "%3A", with: ":"))
+
+        let rewrite = try ToolProcess.run(["only", "mixed"], in: root)
+        #expect(rewrite.status == 0)
+        #expect(rewrite.standardOutput == "mixed/buildspec.yml\n")
+        #expect(try Data(contentsOf: root.appendingPathComponent("only/buildspec.yml")) == Data(only))
+        #expect(try Data(contentsOf: root.appendingPathComponent("mixed/buildspec.yml")) == Data(SampleLocations.read("ignore-comment", "expected.yml")!))
+        // Both silenced writers of the mixed file are in the rewritten file as they were.
+        let text = String(decoding: mixed, as: UTF8.self).split(separator: "\n")
+        let after = try String(contentsOf: root.appendingPathComponent("mixed/buildspec.yml"), encoding: .utf8)
+        for line in text where line.contains("aws ssm get-parameter") { #expect(after.contains(line + "\n")) }
+    }
+}

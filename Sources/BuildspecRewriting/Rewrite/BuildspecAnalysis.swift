@@ -31,7 +31,11 @@ struct BuildspecAnalysis {
         var mentions: Set<String>
         var text: String
         var unsafeContext: String?
+        /// Silenced by `# rewrite-buildspec: ignore RB001` (see `IgnoreComment`).
+        var isIgnored = false
         var point: Point { Point(command: command, offset: place.pipeline.range.lowerBound) }
+        /// Unguarded and not silenced: the rewrite guards it, `--check` reports it.
+        var needsGuard: Bool { !isGuarded && !isIgnored }
     }
 
     let spec: Buildspec

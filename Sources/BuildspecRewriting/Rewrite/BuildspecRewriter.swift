@@ -29,6 +29,8 @@ public struct RewriteResult: Sendable {
         case alreadyGuarded = "already-guarded"
         /// Nothing in the file writes image definitions.
         case noDefinitionsWriter = "no-definitions-writer"
+        /// Every writer without a guard is silenced by an ignore comment: nothing to do.
+        case ignored
         /// The file could not be handled; `diagnostics` says why.
         case error
     }
@@ -89,13 +91,15 @@ public enum BuildspecRewriter {
                                          fix: "quote the whole command, or put it in a `- |` block, then run again"))
             }
         }
-        let analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
+        var analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
+        analysis.applyIgnoreComments(source: source)
         diagnostics += analysis.diagnostics
         if analysis.diagnostics.contains(where: { $0.severity == .error }) {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
-        if analysis.writers.allSatisfy(\.isGuarded) {
-            let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter : .alreadyGuarded
+        if !analysis.writers.contains(where: \.needsGuard) {
+            let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter
+                : analysis.writers.contains(where: \.isIgnored) ? .ignored : .alreadyGuarded
             return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         let plan: RewritePlanner.Plan
@@ -112,7 +116,7 @@ public enum BuildspecRewriter {
             return failed(Diagnostic(.error, rule: .verificationFailed, at: nil, "internal error: \(problem); nothing was written",
                                      fix: "please report this file"))
         }
-        let pending = analysis.writers.filter { !$0.isGuarded }.map { writer in
+        let pending = analysis.writers.filter(\.needsGuard).map { writer in
             Diagnostic(.error, rule: .unguardedDefinitionsWriter, at: spec.commands[writer.command].node.start,
                        "`\(writer.writer.file)` is written even when the ECR repository had no image before this build (first pipeline run)",
                        fix: "run rewrite-buildspec on this file to guard it")

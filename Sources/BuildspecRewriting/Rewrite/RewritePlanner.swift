@@ -32,7 +32,7 @@ struct RewritePlanner {
 
     func plan() throws(Failure) -> Plan {
         var plan = Plan()
-        let writers = analysis.writers.filter { !$0.isGuarded }
+        let writers = analysis.writers.filter(\.needsGuard)
         guard !writers.isEmpty else { return plan }
 
         // Which repositories each writer deploys.
