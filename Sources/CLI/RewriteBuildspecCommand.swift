@@ -297,7 +297,8 @@ final class RunOutput: @unchecked Sendable {
             records = []
             if let reportFile = command.reportFile {
                 if let problem = RewriteBuildspecCommand.writeReport(json, to: reportFile) {
-                    errors.append("\(reportFile): error: cannot write the report (\(problem))\n")
+                    let diagnostic = Diagnostic(.error, rule: .reportWriteFailed, at: nil, "cannot write the report (\(problem))")
+                    errors.append(text.line(diagnostic, path: reportFile) + "\n")
                     reportWritten = false
                 }
             } else {

@@ -92,6 +92,14 @@ import Testing
         for error in errors: print(error.json_path, error.message)
         sys.exit(1 if errors else 0)
         """
+        // GitHub code scanning takes only results with a location and its `region.startLine`.
+        let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: log)) as? [String: Any]
+        let results = (parsed?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]] ?? []
+        #expect(results.count == findings.count)
+        for result in results {
+            let location = (result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]
+            #expect((location?["region"] as? [String: Any])?["startLine"] as? Int != nil, "\(result)")
+        }
         let schema = try Self.run([python, "-c", validate, log.path])
         #expect(schema.status == 0, "not valid SARIF 2.1.0: \(schema.standardOutput)\(schema.standardError)")
 

@@ -49,6 +49,7 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
     case unreadableFolder = "RB304"
     case unreadableFileList = "RB305"
     case writeFailed = "RB310"
+    case reportWriteFailed = "RB311"
 
     // Options
     case invalidRepositoryName = "RB401"
@@ -169,6 +170,9 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
         case .writeFailed:
             ("write-failed", .error, "The rewritten file could not be written (or the file changed meanwhile); it is unchanged.",
              "Fix what the message names, then run again.")
+        case .reportWriteFailed:
+            ("report-write-failed", .error, "The file given with `--report-file` could not be written.",
+             "Check the folder and its permissions.")
         case .invalidRepositoryName:
             ("invalid-repository-name", .error, "`--repository-name` is not a valid ECR repository name or `$VARIABLE`.",
              "Use lowercase letters, digits, `.`, `_`, `-` and `/`, or a variable such as `$IMAGE_REPO_NAME`.")

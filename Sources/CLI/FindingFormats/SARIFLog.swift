@@ -79,7 +79,7 @@ struct SARIFLog: Encodable {
 
     struct Region: Encodable {
         var startLine: Int
-        var startColumn: Int
+        var startColumn: Int?
     }
 
     static let sourceRoot = "%SRCROOT%"
@@ -102,7 +102,9 @@ struct SARIFLog: Encodable {
             let location = finding.path.map { path in
                 Location(physicalLocation: PhysicalLocation(
                     artifactLocation: Self.artifactLocation(path),
-                    region: diagnostic.position.map { Region(startLine: $0.line, startColumn: $0.column) }
+                    // A finding about the whole file (unreadable, not found) points at its first
+                    // line: GitHub code scanning takes no result without `region.startLine`.
+                    region: diagnostic.position.map { Region(startLine: $0.line, startColumn: $0.column) } ?? Region(startLine: 1)
                 ))
             }
             return Result(
