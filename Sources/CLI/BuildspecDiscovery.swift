@@ -21,11 +21,11 @@ struct BuildspecDiscovery {
         case file(String)
         /// A file found for its extension: handled only when it turns out to be a template.
         case candidate(String)
-        case problem(path: String, message: String)
+        case problem(path: String, rule: Rule, message: String)
 
         var path: String {
             switch self {
-            case .file(let path), .candidate(let path), .problem(let path, _): path
+            case .file(let path), .candidate(let path), .problem(let path, _, _): path
             }
         }
     }
@@ -74,7 +74,7 @@ struct BuildspecDiscovery {
     private func visit(_ path: String, identifying: Bool, found: (Entry, FileIdentity?) -> Void) {
         var status = stat()
         guard lstat(path, &status) == 0 else {
-            found(.problem(path: path, message: "no such file or folder"), nil)
+            found(.problem(path: path, rule: .pathNotFound, message: "no such file or folder"), nil)
             return
         }
         if (status.st_mode & S_IFMT) == S_IFLNK {
@@ -86,7 +86,7 @@ struct BuildspecDiscovery {
             return
         }
         if Self.isBuildspecName(POSIX.lastComponent(path)) {
-            found(.problem(path: path, message: "is a folder, not a buildspec file"), nil)
+            found(.problem(path: path, rule: .pathIsFolder, message: "is a folder, not a buildspec file"), nil)
             return
         }
         walk(path, identifying: identifying, found: found)
@@ -96,7 +96,7 @@ struct BuildspecDiscovery {
     /// sorts as `name/`, so that walking them depth first gives every path in byte order
     /// (`a-b/x` before `a/x`, as `-` comes before `/`).
     private struct Step {
-        enum Kind { case file, candidate, folder, problem(String) }
+        enum Kind { case file, candidate, folder, problem(Rule, String) }
         var path: String
         var kind: Kind
         var key: [UInt8]
@@ -114,7 +114,7 @@ struct BuildspecDiscovery {
                 guard stat(folder, &status) == 0, visitedFolders.insert(FileIdentity(status)).inserted else { return }
             }
             guard let steps = steps(in: folder) else {
-                found(.problem(path: folder, message: "cannot read this folder"), nil)
+                found(.problem(path: folder, rule: .unreadableFolder, message: "cannot read this folder"), nil)
                 return
             }
             if !steps.isEmpty { stack.append((steps, 0)) }
@@ -128,8 +128,8 @@ struct BuildspecDiscovery {
             switch step.kind {
             case .folder:
                 enter(step.path)
-            case .problem(let message):
-                found(.problem(path: step.path, message: message), nil)
+            case .problem(let rule, let message):
+                found(.problem(path: step.path, rule: rule, message: message), nil)
             case .file, .candidate:
                 var status = stat()
                 let identity = identifying && stat(step.path, &status) == 0 ? FileIdentity(status) : nil
@@ -162,7 +162,7 @@ struct BuildspecDiscovery {
                 guard stat(path, &target) == 0 else {
                     if Self.isBuildspecName(name) {
                         let message = "cannot read the file (a symbolic link to nothing: \(POSIX.errorText()))"
-                        steps.append(Step(path: path, kind: .problem(message), key: Array(name.utf8)))
+                        steps.append(Step(path: path, kind: .problem(.unreadableFile, message), key: Array(name.utf8)))
                     }
                     continue
                 }
@@ -170,7 +170,7 @@ struct BuildspecDiscovery {
             }
             if kind == S_IFDIR {
                 if Self.isBuildspecName(name) {
-                    steps.append(Step(path: path, kind: .problem("is a folder, not a buildspec file"), key: Array(name.utf8)))
+                    steps.append(Step(path: path, kind: .problem(.pathIsFolder, "is a folder, not a buildspec file"), key: Array(name.utf8)))
                 } else if !Self.skippedFolders.contains(name) {
                     steps.append(Step(path: path, kind: .folder, key: Array(name.utf8) + [UInt8(ascii: "/")]))
                 }

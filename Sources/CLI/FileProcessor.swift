@@ -9,19 +9,21 @@ struct FileProcessor: Sendable {
     var mode: Mode
     /// `--ignore-unrelated`: a named file that is neither a template nor a buildspec is skipped.
     var ignoresUnrelated = false
+    /// Diff headers name paths relative to it, so that `git apply` in that folder takes them.
+    var workingFolder: WorkingFolder
 
     /// `isCandidate`: found by a folder search only for its extension; handled only when it is
     /// a template.
     func process(_ path: String, isCandidate: Bool = false) -> FileOutcome {
-        func failure(_ message: String, fix: String? = nil) -> FileOutcome {
-            FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message, fix: fix)])
+        func failure(_ rule: Rule, _ message: String) -> FileOutcome {
+            FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, rule: rule, at: nil, message)])
         }
         // One open, one fstat, one read into the array the rewriter takes: no second copy.
         let input: [UInt8]
         switch POSIX.readFile(path) {
         case .bytes(let bytes): input = bytes
-        case .folder: return failure("is a folder, not a buildspec file")
-        case .failure(let code): return failure("cannot read the file (\(POSIX.errorText(code)))")
+        case .folder: return failure(.pathIsFolder, "is a folder, not a buildspec file")
+        case .failure(let code): return failure(.unreadableFile, "cannot read the file (\(POSIX.errorText(code)))")
         }
         let name = POSIX.lastComponent(path)
         // A `.yml` that a `.tf` beside it renders with `templatefile()` is Terraform's.
@@ -48,6 +50,7 @@ struct FileProcessor: Sendable {
         case .error: return outcome
         case .alreadyGuarded: outcome.kind = .alreadyGuarded; return outcome
         case .noDefinitionsWriter: outcome.kind = .noDefinitionsWriter; return outcome
+        case .ignored: outcome.kind = .ignored; return outcome
         case .rewritten: break
         }
         switch mode {
@@ -56,14 +59,14 @@ struct FileProcessor: Sendable {
             outcome.diagnostics += result.pendingGuards
         case .diff:
             outcome.kind = .wouldRewrite
-            outcome.standardOutput = UnifiedDiff.make(old: input, new: result.output, path: path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+            outcome.standardOutput = UnifiedDiff.make(old: input, new: result.output, path: workingFolder.relative(path))
         case .write:
             do {
                 try AtomicFileWriter.replace(path, with: result.output, expected: input)
                 outcome.kind = .rewritten
             } catch {
                 outcome.kind = .error
-                outcome.diagnostics.append(Diagnostic(.error, at: nil, error.message))
+                outcome.diagnostics.append(Diagnostic(.error, rule: .writeFailed, at: nil, error.message))
             }
         }
         return outcome

@@ -66,6 +66,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
     @Option(help: "Files handled at once (default: the number of cores).")
     var jobs: Int?
 
+    @Option(help: "How to print findings: `text` (the default: lines on standard error), `github` (GitHub Actions annotations on standard output) or `sarif` (a SARIF 2.1.0 log on standard output).")
+    var format: FindingFormat = .text
+
     @Option(help: "Print a machine-readable report: `json`.")
     var report: String?
 
@@ -91,6 +94,15 @@ struct RewriteBuildspecCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let report, report != "json" { throw ValidationError("--report takes `json`") }
         if reportFile != nil && report == nil { throw ValidationError("--report-file goes with --report json") }
+        if format.usesStandardOutput {
+            if diff { throw ValidationError("--diff prints the diff on standard output; --format \(format.rawValue) goes with --check or a rewrite") }
+            if report != nil && reportFile == nil {
+                throw ValidationError("--format \(format.rawValue) prints on standard output; write the report to a file with --report-file PATH")
+            }
+            if paths == ["-"] && !check {
+                throw ValidationError("`-` writes the rewritten file on standard output; --format \(format.rawValue) goes with --check there")
+            }
+        }
         if paths.contains("-") && (paths.count > 1 || filesFrom != nil) {
             throw ValidationError("`-` (standard input) cannot be combined with other paths or --files-from")
         }
@@ -107,7 +119,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
             // Thousands of paths on the command line are slow to parse (swift-argument-parser
             // is quadratic in them); a list is read in one go.
             guard let listed = POSIX.readList(filesFrom) else {
-                standardError("\(filesFrom): error: cannot read the list of files (\(POSIX.errorText()))")
+                standardError(Diagnostic(.error, rule: .unreadableFileList, at: nil, "cannot read the list of files (\(POSIX.errorText()))").formatted(path: filesFrom))
                 throw ExitCode(2)
             }
             roots += listed
@@ -115,7 +127,9 @@ struct RewriteBuildspecCommand: ParsableCommand {
             roots = ["."]
         }
         let discovery = BuildspecDiscovery(excludes: exclude, followSymlinks: followSymlinks)
-        let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write, ignoresUnrelated: ignoreUnrelated)
+        let workingFolder = WorkingFolder.current()
+        let processor = FileProcessor(options: options, mode: check ? .check : diff ? .diff : .write, ignoresUnrelated: ignoreUnrelated,
+                                      workingFolder: workingFolder)
         // One folder is searched while its files are handled, and the search waits when it is
         // ahead: a run keeps a few hundred paths, not every one. Files named one by one are
         // few enough to find first; then their number is known.
@@ -144,7 +158,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
         let progress = ProgressLine(total: total, enabled: !quiet && report == nil)
         // Outcomes are printed in path order as soon as every earlier one is done, so a run keeps
         // only the few that finished early (and, for --report json, the records) in memory.
-        let output = RunOutput(command: self, progress: progress)
+        let output = RunOutput(command: self, progress: progress, workingFolder: workingFolder)
         let printer = OrderedPrinter { output.emit($0) }
         let work: @Sendable (Int) -> Void = { _ in
             while let (index, entry) = feed.next() {
@@ -153,8 +167,8 @@ struct RewriteBuildspecCommand: ParsableCommand {
                     printer.put(processor.process(path), at: index)
                 case .candidate(let path):
                     printer.put(processor.process(path, isCandidate: true), at: index)
-                case .problem(let path, let message):
-                    printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, at: nil, message)]), at: index)
+                case .problem(let path, let rule, let message):
+                    printer.put(FileOutcome(path: path, kind: .error, editedLines: [], diagnostics: [Diagnostic(.error, rule: rule, at: nil, message)]), at: index)
                 }
                 progress.advance()
             }
@@ -169,12 +183,22 @@ struct RewriteBuildspecCommand: ParsableCommand {
 
     private func runStandardInput(_ options: RewriteOptions) throws {
         guard let input = POSIX.readAll(STDIN_FILENO) else {
-            standardError("<stdin>: error: cannot read standard input (\(POSIX.errorText()))")
+            standardError(Diagnostic(.error, rule: .unreadableFile, at: nil, "cannot read standard input (\(POSIX.errorText()))").formatted(path: "<stdin>"))
             throw ExitCode(2)
         }
         let result = HostRewriter.rewrite(input, options: options)
-        for diagnostic in result.diagnostics where (!quiet || diagnostic.severity == .error) && (verbose || diagnostic.severity != .note) {
-            standardError(diagnostic.formatted(path: "<stdin>"))
+        let findings = (result.diagnostics + (check && result.outcome == .rewritten ? result.pendingGuards : []))
+            .filter { (!quiet || $0.severity == .error) && (verbose || !$0.rule.isVerboseOnly) }
+        switch format {
+        case .text:
+            let text = TextFindings(colours: TextFindings.coloursWanted())
+            for diagnostic in findings { standardError(text.line(diagnostic, path: "<stdin>")) }
+        case .github:
+            for diagnostic in findings { _ = POSIX.writeAll(STDOUT_FILENO, GitHubAnnotations.line(Finding(path: nil, diagnostic: diagnostic)) + "\n") }
+        case .sarif:
+            let log = SARIFLog(findings: findings.map { Finding(path: nil, diagnostic: $0) }, workingFolder: WorkingFolder.current(),
+                               toolVersion: Self.configuration.version)
+            _ = POSIX.writeAll(STDOUT_FILENO, log.json() + "\n")
         }
         if diff {
             if result.output != input { POSIX.writeAll(STDOUT_FILENO, UnifiedDiff.make(old: input, new: result.output, path: "buildspec.yml")) }
@@ -182,10 +206,7 @@ struct RewriteBuildspecCommand: ParsableCommand {
             result.output.withUnsafeBytes { _ = POSIX.writeAll(STDOUT_FILENO, $0) }
         }
         if result.outcome == .error || result.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(2) }
-        if check, result.outcome == .rewritten {
-            for diagnostic in result.pendingGuards { standardError(diagnostic.formatted(path: "<stdin>")) }
-            throw ExitCode(1)
-        }
+        if check, result.outcome == .rewritten { throw ExitCode(1) }
     }
 
     /// Writes the report through a temporary file and a rename; the reason when it failed.
@@ -236,33 +257,46 @@ final class RunOutput: @unchecked Sendable {
     private var output = OutputBuffer(descriptor: STDOUT_FILENO)
     private var errors = OutputBuffer(descriptor: STDERR_FILENO)
     private var records: [FileOutcome] = []
+    private let workingFolder: WorkingFolder
+    private let text: TextFindings
+    /// With `--format sarif`: every finding, for the log printed at the end.
+    private var findings: [Finding] = []
     private(set) var summary = RunReport.Summary()
     /// Whether a file that was handled still reported an error (a template with one project
     /// refused and another one rewritten).
     private(set) var reportedErrors = false
 
-    init(command: RewriteBuildspecCommand, progress: ProgressLine) {
+    init(command: RewriteBuildspecCommand, progress: ProgressLine, workingFolder: WorkingFolder) {
         self.command = command
         self.progress = progress
+        self.workingFolder = workingFolder
+        text = TextFindings(colours: TextFindings.coloursWanted())
     }
 
     func emit(_ outcome: FileOutcome) {
         if outcome.isSkipped { return }
-        summary.add(outcome.kind)
+        summary.add(outcome)
         if outcome.hasRefusals { reportedErrors = true }
         if command.report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
         for diagnostic in outcome.diagnostics {
             if command.quiet && diagnostic.severity != .error { continue }
-            // Notes (a BuildSpec that names a file) are for --verbose.
-            if diagnostic.severity == .note && !command.verbose { continue }
-            errors.append(diagnostic.formatted(path: outcome.path) + "\n")
+            // Notes such as a BuildSpec that only names a file are for --verbose.
+            if diagnostic.rule.isVerboseOnly && !command.verbose { continue }
+            switch command.format {
+            case .text: errors.append(text.line(diagnostic, path: outcome.path) + "\n")
+            case .github: output.append(GitHubAnnotations.line(Finding(path: workingFolder.relative(outcome.path), diagnostic: diagnostic)) + "\n")
+            case .sarif: findings.append(Finding(path: workingFolder.relative(outcome.path), diagnostic: diagnostic))
+            }
         }
         if !(command.quiet || command.report != nil && command.reportFile == nil) {
             switch outcome.kind {
+            // With a SARIF log on standard output, the changed paths go to standard error.
+            case .rewritten where command.format == .sarif: errors.append(outcome.path + "\n")
             case .rewritten: output.append(outcome.path + "\n")
             case .alreadyGuarded where command.verbose: errors.append("\(outcome.path): already guarded\n")
             case .noDefinitionsWriter where command.verbose: errors.append("\(outcome.path): writes no image definitions\n")
+            case .ignored where command.verbose: errors.append("\(outcome.path): every unguarded writer is ignored by a comment\n")
             default: break
             }
         }
@@ -282,12 +316,17 @@ final class RunOutput: @unchecked Sendable {
             records = []
             if let reportFile = command.reportFile {
                 if let problem = RewriteBuildspecCommand.writeReport(json, to: reportFile) {
-                    errors.append("\(reportFile): error: cannot write the report (\(problem))\n")
+                    let diagnostic = Diagnostic(.error, rule: .reportWriteFailed, at: nil, "cannot write the report (\(problem))")
+                    errors.append(text.line(diagnostic, path: reportFile) + "\n")
                     reportWritten = false
                 }
             } else {
                 output.append(json)
             }
+        }
+        if command.format == .sarif {
+            output.append(SARIFLog(findings: findings, workingFolder: workingFolder, toolVersion: RewriteBuildspecCommand.configuration.version).json() + "\n")
+            findings = []
         }
         output.flush()
         if !command.quiet && (summary.files > 1 || command.verbose) {

@@ -252,12 +252,15 @@ import Testing
         let result = try ToolProcess.run(["--check", "--report", "json", "."], in: root)
         #expect(result.status == 2)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-        #expect(report["schemaVersion"] as? Int == 1)
+        #expect(report["schemaVersion"] as? Int == 2)
         let files = try #require(report["files"] as? [[String: Any]])
         #expect(files.map { $0["outcome"] as? String } == ["would-rewrite", "error", "no-definitions-writer"])
         #expect(files[0]["editedLines"] as? [Int] == [5, 6])
+        // Every diagnostic names its rule: the pending writer and the unsupported version.
+        let rules = files.map { ($0["diagnostics"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "-") \($0["ruleName"] ?? "-")" } }
+        #expect(rules == [["RB001 unguarded-definitions-writer"], ["RB105 unsupported-version"], []])
         let summary = try #require(report["summary"] as? [String: Int])
-        #expect(summary == ["files": 3, "rewritten": 0, "wouldRewrite": 1, "alreadyGuarded": 0, "noDefinitionsWriter": 1, "errors": 1])
+        #expect(summary == ["files": 3, "rewritten": 0, "wouldRewrite": 1, "alreadyGuarded": 0, "noDefinitionsWriter": 1, "ignored": 0, "errors": 1, "ignoredWriters": 0])
     }
 
     @Test func permissionsAreKeptAndLinksWrittenThrough() throws {

@@ -13,7 +13,7 @@ import Testing
 /// Python that runs it (with PyYAML, a dependency of `awscli`) and moto's local AWS API
 /// (`moto_server`, pip package `moto[server]`).
 struct EndToEndTools: Sendable {
-    static let install = "pip install 'moto[server]' awscli"
+    static let install = "run scripts/test (it installs them into .venv), or pip install 'moto[server]' awscli"
 
     /// The `aws` program itself (a pyenv shim is resolved to the script it runs).
     var aws: String

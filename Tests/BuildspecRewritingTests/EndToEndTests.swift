@@ -118,7 +118,7 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
 
 /// End-to-end proof against a real ECR API (moto_server) and the real AWS CLI.
 ///
-/// Needs `aws` and `moto_server` on PATH: `pip install 'moto[server]' awscli`. Without them the
+/// Needs `aws` and `moto_server` on PATH: `scripts/test` puts them there. Without them the
 /// suite fails (the test run exits non-zero) with a message naming what is missing and that command.
 @Suite(.serialized, .motoServer)
 struct EndToEndTests {

@@ -3,8 +3,11 @@ import Testing
 @testable import BuildspecRewriting
 
 /// Every `Samples/<case>/buildspec.yml` against its `expected.yml` (the rewritten bytes) or
-/// `expected-error.txt` (the errors, one per line, for a file named `buildspec.yml`), with the
-/// command-line options of its `options.txt` when it has one (`--option value`, one a line).
+/// `expected-error.txt` (a refused file), with the command-line options of its `options.txt` when
+/// it has one (`--option value`, one a line). Every finding is pinned by its rule, never by its
+/// message text, which may improve: a refused file's in `expected-error.txt`, a handled file's
+/// (warnings, notes and the writers `--check` reports) in `expected-findings.txt`, whose absence
+/// means none. A line is `line:column: severity RB001 rule-name`.
 @Suite struct GoldenSampleTests {
     @Test func thereAreEnoughSamples() {
         #expect(SampleLocations.cases.count >= 20)
@@ -15,7 +18,10 @@ import Testing
         let input = try #require(SampleLocations.read(name, "buildspec.yml"))
         let options = try Self.options(of: name)
         let result = BuildspecRewriter.rewrite(input, options: options)
+        let findings = Self.findings(result.diagnostics + result.pendingGuards)
         if let expected = SampleLocations.read(name, "expected.yml") {
+            let pinned = SampleLocations.read(name, "expected-findings.txt").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(findings == pinned, "\(name): findings differ from expected-findings.txt\n\(Self.lineDiff(Array(pinned.utf8), Array(findings.utf8)))")
             #expect(result.outcome != .error, "\(name): \(result.diagnostics.map { $0.formatted(path: "buildspec.yml") })")
             if result.output != expected {
                 Issue.record("\(name): output differs from expected.yml\n\(Self.lineDiff(expected, result.output))")
@@ -28,9 +34,8 @@ import Testing
             let expected = String(decoding: try #require(SampleLocations.read(name, "expected-error.txt")), as: UTF8.self)
             #expect(result.outcome == .error)
             #expect(result.output == input, "a refused file must come back unchanged")
-            let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(path: "buildspec.yml") }
-            let actual = errors.joined(separator: "\n") + "\n"
-            #expect(actual == expected, "\(name): errors differ\n\(Self.lineDiff(Array(expected.utf8), Array(actual.utf8)))")
+            #expect(result.diagnostics.contains { $0.severity == .error })
+            #expect(findings == expected, "\(name): findings differ\n\(Self.lineDiff(Array(expected.utf8), Array(findings.utf8)))")
         }
     }
 
@@ -49,6 +54,14 @@ import Testing
             }
         }
         return options
+    }
+
+    /// `24:9: error RB160 registry-not-ecr`, one line each; `-` for a finding without a place.
+    static func findings(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.map { diagnostic in
+            let place = diagnostic.position.map { "\($0.line):\($0.column)" } ?? "-"
+            return "\(place): \(diagnostic.severity.rawValue) \(diagnostic.rule.id) \(diagnostic.rule.name)\n"
+        }.joined()
     }
 
     /// The lines that differ, `-` expected and `+` actual, with their numbers.

@@ -197,6 +197,11 @@ expect_rc "swift package check-buildspec services" 1
 expect_output "check-buildspec services names services/api/buildspec.yml" '^services/api/buildspec\.yml:[0-9]+:[0-9]+: error'
 expect_no_output "check-buildspec services leaves out the root buildspec.yml" '^buildspec\.yml:'
 
+run check-github swift package check-buildspec --format github
+expect_rc "swift package check-buildspec --format github" 1
+expect_output "the plugin passes --format github: an annotation for buildspec.yml" '^::error file=buildspec\.yml,line=[0-9]+,col=[0-9]+,title=RB001 unguarded-definitions-writer::'
+expect_output "the plugin passes --format github: an annotation for services/api/buildspec.yml" '^::error file=services/api/buildspec\.yml,line=[0-9]+,col=[0-9]+,title=RB001 '
+
 run check-file swift package check-buildspec buildspec.yml
 expect_rc "swift package check-buildspec buildspec.yml" 1
 expect_no_output "check-buildspec buildspec.yml leaves out services/" '^services/'
@@ -292,6 +297,20 @@ if ((${#PRE_COMMIT[@]})); then
     expect_no_output "check-buildspec hook leaves out deploy/pipeline.yml" 'pipeline\.yml'
     expect_output "check-buildspec hook names infra/stack.yaml" 'infra/stack\.yaml:19:19: error'
     expect_no_output "check-buildspec hook says nothing of docker-compose.yml and package.json" 'docker-compose|package\.json'
+
+    # A hook's `args` reach the tool: `--format github` from a real .pre-commit-config.yaml.
+    cat >"$WORK/pre-commit-config.yaml" <<CONFIG
+repos:
+  - repo: $TRY_REPO
+    rev: $(git -C "$TRY_REPO" rev-parse HEAD)
+    hooks:
+      - id: check-buildspec
+        args: [--format, github]
+CONFIG
+    run pc-check-github env PRE_COMMIT_HOME="$WORK/pre-commit-home" "${PRE_COMMIT[@]}" run --config "$WORK/pre-commit-config.yaml" check-buildspec --all-files
+    expect_rc "pre-commit run check-buildspec with args [--format, github]" 1
+    expect_output "the hook passes --format github: an annotation for buildspec.yml" '^::error file=buildspec\.yml,line=[0-9]+,col=[0-9]+,title=RB001 '
+    expect_output "the hook passes --format github: an annotation for services/api/buildspec-prod.yaml" '^::error file=services/api/buildspec-prod\.yaml,line=[0-9]+,col=[0-9]+,title=RB001 '
 
     run pc-rewrite "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" rewrite-buildspec --all-files
     expect_rc "pre-commit try-repo rewrite-buildspec --all-files (changes files)" 1

@@ -6,7 +6,7 @@ public enum BuildspecReader {
         guard root.kind == .mapping else {
             diagnostics.append(
                 Diagnostic(
-                    .error, at: root.start, "the top level is a \(describe(root)), but a buildspec is a mapping",
+                    .error, rule: .topLevelNotMapping, at: root.start, "the top level is a \(describe(root)), but a buildspec is a mapping",
                     fix: "start the file with `version: 0.2` and `phases:`"
                 )
             )
@@ -17,7 +17,7 @@ public enum BuildspecReader {
             // last: refuse rather than guess which one CodeBuild would have run.
             diagnostics.append(
                 Diagnostic(
-                    .error, at: duplicate.second.start,
+                    .error, rule: .duplicateKey, at: duplicate.second.start,
                     "duplicate key `\(duplicate.second.value)` (first at line \(duplicate.first.start.line)); CodeBuild rejects the file",
                     fix: "remove or merge one of them, then run again"
                 )
@@ -26,14 +26,14 @@ public enum BuildspecReader {
         }
         guard let versionNode = root["version"], versionNode.isScalar else {
             diagnostics.append(
-                Diagnostic(.error, at: root.start, "the buildspec has no `version`", fix: "add `version: 0.2` at the top")
+                Diagnostic(.error, rule: .missingVersion, at: root.start, "the buildspec has no `version`", fix: "add `version: 0.2` at the top")
             )
             return (nil, diagnostics)
         }
         guard let version = Buildspec.Version(rawValue: versionNode.value) else {
             diagnostics.append(
                 Diagnostic(
-                    .error, at: versionNode.start, "unsupported buildspec version `\(versionNode.value)`",
+                    .error, rule: .unsupportedVersion, at: versionNode.start, "unsupported buildspec version `\(versionNode.value)`",
                     fix: "CodeBuild knows 0.1 and 0.2"
                 )
             )
@@ -42,7 +42,7 @@ public enum BuildspecReader {
         if versionNode.scalarStyle != .plain {
             diagnostics.append(
                 Diagnostic(
-                    .warning, at: versionNode.start, "`version` is quoted, so it is a string; batch builds fail with \"cannot unmarshal !!str\"",
+                    .warning, rule: .quotedVersion, at: versionNode.start, "`version` is quoted, so it is a string; batch builds fail with \"cannot unmarshal !!str\"",
                     fix: "write `version: \(version.rawValue)` without quotes"
                 )
             )
@@ -69,7 +69,7 @@ public enum BuildspecReader {
         if let phases = root["phases"] {
             if phases.kind != .mapping {
                 diagnostics.append(
-                    Diagnostic(.error, at: phases.start, "`phases` is a \(describe(phases)), but it must be a mapping of phase names")
+                    Diagnostic(.error, rule: .phasesNotMapping, at: phases.start, "`phases` is a \(describe(phases)), but it must be a mapping of phase names")
                 )
                 return (nil, diagnostics)
             }
@@ -139,7 +139,7 @@ public enum BuildspecReader {
                 } else if item.kind == .mapping {
                     diagnostics.append(
                         Diagnostic(
-                            .warning, at: item.start,
+                            .warning, rule: .commandReadAsMapping, at: item.start,
                             "YAML reads this command as a mapping because of `: ` inside it; CodeBuild rejects the file",
                             fix: "quote the whole command, or put it in a `- |` block"
                         )

@@ -3,24 +3,33 @@ public struct Diagnostic: Sendable, Equatable {
     public enum Severity: String, Sendable { case error, warning, note }
 
     public var severity: Severity
+    /// Which rule of the table (`Rule`) this is: its id is what people look up and silence.
+    public var rule: Rule
     public var position: SourcePosition?
     public var message: String
     /// What to do about it, when there is something to do.
     public var fix: String?
 
-    public init(_ severity: Severity, at position: SourcePosition?, _ message: String, fix: String? = nil) {
+    public init(_ severity: Severity, rule: Rule, at position: SourcePosition?, _ message: String, fix: String? = nil) {
         self.severity = severity
+        self.rule = rule
         self.position = position
         self.message = message
         self.fix = fix
     }
 
-    /// `path:line:column: severity: message (fix)`, the form compilers and editors understand.
+    /// The message and its fix, as one text.
+    public var text: String {
+        guard let fix else { return message }
+        return message + "; " + fix
+    }
+
+    /// `path:line:column: severity: message (fix) [RB001]`, the form compilers and editors
+    /// understand, with the rule id last as ShellCheck and cfn-lint print theirs.
     public func formatted(path: String) -> String {
         var text = path
         if let position { text += ":\(position.line):\(position.column)" }
-        text += ": \(severity.rawValue): \(message)"
-        if let fix { text += "; \(fix)" }
+        text += ": \(severity.rawValue): \(self.text) [\(rule.id)]"
         return text
     }
 }

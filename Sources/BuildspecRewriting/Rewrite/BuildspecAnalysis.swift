@@ -44,7 +44,11 @@ struct BuildspecAnalysis {
         var mentions: Set<String>
         var text: String
         var unsafeContext: String?
+        /// Silenced by `# rewrite-buildspec: ignore RB001` (see `IgnoreComment`).
+        var isIgnored = false
         var point: Point { Point(command: command, offset: place.pipeline.range.lowerBound) }
+        /// Unguarded and not silenced: the rewrite guards it, `--check` reports it.
+        var needsGuard: Bool { !isGuarded && !isIgnored }
     }
 
     let spec: Buildspec
@@ -89,7 +93,7 @@ struct BuildspecAnalysis {
                 if Self.mentionsDefinitionsFile(text, matcher: matcher) {
                     diagnostics.append(
                         Diagnostic(
-                            .error, at: spec.commands[index].node.start,
+                            .error, rule: .unreadableShell, at: spec.commands[index].node.start,
                             "cannot read this command as POSIX shell (\(error.message)), and it mentions an image-definitions file",
                             fix: "fix the shell syntax, or guard the writer by hand"
                         )
@@ -127,7 +131,7 @@ struct BuildspecAnalysis {
                 if let hereDocument = unterminated {
                     let folded = spec.commands[index].node.scalarStyle != .literal && !shell.text.contains(0x0A)
                     diagnostics.append(Diagnostic(
-                        .error, at: spec.commands[index].node.start,
+                        .error, rule: folded ? .hereDocumentFolded : .hereDocumentUnterminated, at: spec.commands[index].node.start,
                         folded
                             ? "the here-document that writes `\(writer.file)` has no body: YAML folds this plain multi-line command onto one line, so the JSON becomes arguments and the file is never written as intended"
                             : "the here-document that writes `\(writer.file)` never ends: no line holds just `\(hereDocument.delimiter)`, so the guard would have no place to close",

@@ -33,6 +33,8 @@ public struct RewriteResult: Sendable {
         case alreadyGuarded = "already-guarded"
         /// Nothing in the file writes image definitions.
         case noDefinitionsWriter = "no-definitions-writer"
+        /// Every writer without a guard is silenced by an ignore comment: nothing to do.
+        case ignored
         /// The file could not be handled; `diagnostics` says why.
         case error
     }
@@ -61,7 +63,7 @@ public enum BuildspecRewriter {
         var override: ImageRepository?
         if let name = options.repositoryName {
             guard let repository = ImageRepository.named(name) else {
-                return failed(Diagnostic(.error, at: nil, "`\(name)` is not a valid ECR repository name or `$VARIABLE`",
+                return failed(Diagnostic(.error, rule: .invalidRepositoryName, at: nil, "`\(name)` is not a valid ECR repository name or `$VARIABLE`",
                                          fix: "use lowercase letters, digits, `.`, `_`, `-` and `/`, or a variable such as `$IMAGE_REPO_NAME`"))
             }
             override = repository
@@ -79,7 +81,7 @@ public enum BuildspecRewriter {
         do {
             root = try YAMLParser.parse(source)
         } catch {
-            return failed(Diagnostic(.error, at: error.position, "invalid YAML: \(error.message)", fix: "fix the YAML, then run again"))
+            return failed(Diagnostic(.error, rule: .invalidYAML, at: error.position, "invalid YAML: \(error.message)", fix: "fix the YAML, then run again"))
         }
         let (parsedSpec, readDiagnostics) = BuildspecReader.read(root, source: source)
         diagnostics += readDiagnostics
@@ -89,7 +91,7 @@ public enum BuildspecRewriter {
         for index in spec.commands.indices {
             if let text = spec.commands[index].text, text.containsBytes("ecr get-login"), !text.containsBytes("get-login-password") {
                 diagnostics.append(Diagnostic(
-                    .warning, at: spec.commands[index].node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
+                    .warning, rule: .ecrGetLogin, at: spec.commands[index].node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
                     fix: "use `aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY`"
                 ))
             }
@@ -98,18 +100,20 @@ public enum BuildspecRewriter {
         for index in spec.commands.indices where spec.commands[index].text == nil && spec.commands[index].node.kind == .mapping {
             let node = spec.commands[index].node
             if BuildspecAnalysis.mentionsDefinitionsFile(source.text(node.range), matcher: matcher) {
-                return failed(Diagnostic(.error, at: node.start,
+                return failed(Diagnostic(.error, rule: .writerReadAsMapping, at: node.start,
                                          "this command writes image definitions, but YAML reads it as a mapping because of `: ` inside it",
                                          fix: "quote the whole command, or put it in a `- |` block, then run again"))
             }
         }
-        let analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
+        var analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
+        analysis.applyIgnoreComments(source: source)
         diagnostics += analysis.diagnostics
         if analysis.diagnostics.contains(where: { $0.severity == .error }) {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
-        if analysis.writers.allSatisfy(\.isGuarded) {
-            let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter : .alreadyGuarded
+        if !analysis.writers.contains(where: \.needsGuard) {
+            let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter
+                : analysis.writers.contains(where: \.isIgnored) ? .ignored : .alreadyGuarded
             return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         let plan: RewritePlanner.Plan
@@ -119,15 +123,15 @@ public enum BuildspecRewriter {
             return failed(error.diagnostic)
         }
         guard let output = TextEdit.apply(plan.edits, to: bytes) else {
-            return failed(Diagnostic(.error, at: nil, "internal error: the planned edits overlap; nothing was written",
+            return failed(Diagnostic(.error, rule: .overlappingEdits, at: nil, "internal error: the planned edits overlap; nothing was written",
                                      fix: "please report this file"))
         }
         if options.verifiesOutput, let problem = RewriteVerifier.verify(original: spec, rewritten: output, plan: plan) {
-            return failed(Diagnostic(.error, at: nil, "internal error: \(problem); nothing was written",
+            return failed(Diagnostic(.error, rule: .verificationFailed, at: nil, "internal error: \(problem); nothing was written",
                                      fix: "please report this file"))
         }
-        let pending = analysis.writers.filter { !$0.isGuarded }.map { writer in
-            Diagnostic(.error, at: spec.commands[writer.command].node.start,
+        let pending = analysis.writers.filter(\.needsGuard).map { writer in
+            Diagnostic(.error, rule: .unguardedDefinitionsWriter, at: spec.commands[writer.command].node.start,
                        "`\(writer.writer.file)` is written even when the ECR repository had no image before this build (first pipeline run)",
                        fix: "run rewrite-buildspec on this file to guard it")
         }

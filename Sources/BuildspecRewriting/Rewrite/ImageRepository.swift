@@ -318,4 +318,11 @@ enum RepositoryError: Error, Sendable {
         case .notECR(let text), .unknown(let text): text
         }
     }
+
+    var rule: Rule {
+        switch self {
+        case .notECR: .registryNotECR
+        case .unknown: .repositoryUnknown
+        }
+    }
 }

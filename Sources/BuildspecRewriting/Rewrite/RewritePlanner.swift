@@ -35,7 +35,7 @@ struct RewritePlanner {
 
     func plan() throws(Failure) -> Plan {
         var plan = Plan()
-        let writers = analysis.writers.filter { !$0.isGuarded }
+        let writers = analysis.writers.filter(\.needsGuard)
         guard !writers.isEmpty else { return plan }
 
         // Which repositories each writer deploys.
@@ -96,7 +96,7 @@ struct RewritePlanner {
         if let override { return [override] }
         let node = spec.commands[writer.command].node
         guard !analysis.pushes.isEmpty else {
-            throw fail(node, "`\(writer.writer.file)` is written, but no command pushes an image, so the ECR repository to ask is unknown",
+            throw fail(node, .noPush, "`\(writer.writer.file)` is written, but no command pushes an image, so the ECR repository to ask is unknown",
                        fix: "pass --repository-name NAME (the ECR repository the service deploys)")
         }
         let matched = analysis.pushes.filter { push in
@@ -112,7 +112,7 @@ struct RewritePlanner {
             case .success(let repository):
                 if !result.contains(where: { $0.queryKey == repository.queryKey }) { result.append(repository) }
             case .failure(let error):
-                throw fail(node, "cannot guard `\(writer.writer.file)`: \(error.message)",
+                throw fail(node, error.rule, "cannot guard `\(writer.writer.file)`: \(error.message)",
                            fix: "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
             }
         }
@@ -148,19 +148,19 @@ struct RewritePlanner {
     private func checkEditable(_ writer: BuildspecAnalysis.Writer) throws(Failure) {
         let command = spec.commands[writer.command]
         if let context = writer.unsafeContext {
-            throw fail(command.node, "`\(writer.writer.file)` is written inside \(context), where a guard cannot be added safely",
+            throw fail(command.node, .writerInUnsafeContext, "`\(writer.writer.file)` is written inside \(context), where a guard cannot be added safely",
                        fix: "move the writer out of it, or guard it by hand with the ECR query")
         }
         if command.list.kind == .scalar {
-            throw fail(command.list, "the `\(command.section.rawValue)` of `\(command.phase)` is one text, not a list of commands (YAML folded the lines into one; CodeBuild expects a list)",
+            throw fail(command.list, .commandsFoldedIntoText, "the `\(command.section.rawValue)` of `\(command.phase)` is one text, not a list of commands (YAML folded the lines into one; CodeBuild expects a list)",
                        fix: "indent every command as a `- ` item under it, then run again")
         }
         if command.list.isFlow {
-            throw fail(command.list, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
+            throw fail(command.list, .flowList, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
                        fix: "write the list as a block list (one `- command` per line), then run again")
         }
         if command.node.anchor != nil || command.list.anchor != nil || Self.usesAnchors(spec.root["phases"]) {
-            throw fail(command.node, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
+            throw fail(command.node, .anchoredCommands, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
                        fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
     }
@@ -182,7 +182,7 @@ struct RewritePlanner {
         guard let parsed = analysis.parsed[point.command], let map = ScalarSourceMap(node: command.node, source: source),
               let topLevel = parsed.script.lists.first(where: { $0.range.contains(point.offset) || $0.range.lowerBound == point.offset })
         else {
-            throw fail(command.node, "cannot place the ECR query before this command", fix: "put the push in a list item of its own")
+            throw fail(command.node, .queryPlacement, "cannot place the ECR query before this command", fix: "put the push in a list item of its own")
         }
         plan.editedCommands.insert(command.node.range.lowerBound)
         let pipeline = topLevel.pipelines.first { $0.range.contains(point.offset) }
@@ -236,7 +236,7 @@ struct RewritePlanner {
         }
 
         guard let map = ScalarSourceMap(node: node, source: source) else {
-            throw fail(node, "cannot follow the YAML text of this command back to its bytes",
+            throw fail(node, .unmappableScalar, "cannot follow the YAML text of this command back to its bytes",
                        fix: "write the writer as a plain list item or in a `- |` block, then run again")
         }
         let extendedEnd = parsed.extendedEnd(of: pipeline)
@@ -269,7 +269,7 @@ struct RewritePlanner {
                     try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
                     return
                 }
-                throw fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
+                throw fail(node, .foldedWriterLines, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
                            fix: "put the command in a `- |` block, then run again")
             }
         }
@@ -419,7 +419,7 @@ struct RewritePlanner {
         }
     }
 
-    private func fail(_ node: YAMLNode, _ message: String, fix: String) -> Failure {
-        Failure(diagnostic: Diagnostic(.error, at: node.start, message, fix: fix))
+    private func fail(_ node: YAMLNode, _ rule: Rule, _ message: String, fix: String) -> Failure {
+        Failure(diagnostic: Diagnostic(.error, rule: rule, at: node.start, message, fix: fix))
     }
 }
