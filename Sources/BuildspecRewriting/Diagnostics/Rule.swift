@@ -21,11 +21,11 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
     // Refusals: YAML shapes the rewrite does not edit
     case commandsFoldedIntoText = "RB120"
     case flowList = "RB121"
-    case foldedBlock = "RB122"
     case anchoredCommands = "RB123"
     case writerReadAsMapping = "RB124"
     case foldedWriterLines = "RB125"
     case unmappableScalar = "RB126"
+    case foldedWriterNotWritable = "RB127"
     // Refusals: the shell
     case unreadableShell = "RB140"
     case hereDocumentFolded = "RB141"
@@ -36,6 +36,15 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
     case registryNotECR = "RB160"
     case repositoryUnknown = "RB161"
     case noPush = "RB162"
+    // Refusals: buildspecs inside templates
+    case templateBuildspecOneLine = "RB170"
+    case templateBuildspecFolded = "RB171"
+    case templateBuildspecUnsupportedForm = "RB172"
+    case templateBlockUnmapped = "RB173"
+    case hostSubstitutionInGuard = "RB174"
+    case writerInTemplateDirective = "RB175"
+    case unreadableTemplate = "RB176"
+    case unsupportedTemplateFile = "RB177"
 
     // Warnings
     case ecrGetLogin = "RB201"
@@ -53,16 +62,25 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
 
     // Options
     case invalidRepositoryName = "RB401"
+    case invalidRegistryID = "RB402"
+
+    // Notes
+    case buildspecNamesFile = "RB501"
+    case templateValueNotRead = "RB502"
 
     // Internal errors
     case overlappingEdits = "RB901"
     case verificationFailed = "RB902"
+    case hostVerificationFailed = "RB903"
 
     /// `RB001`.
     public var id: String { rawValue }
 
     /// A short kebab-case name: `unguarded-definitions-writer`.
     public var name: String { entry.name }
+
+    /// Whether its findings are printed only with `--verbose`: notes on what was not read.
+    public var isVerboseOnly: Bool { id.hasPrefix("RB5") }
 
     /// How serious the rule's findings are unless a diagnostic says otherwise.
     public var defaultSeverity: Diagnostic.Severity { entry.severity }
@@ -103,9 +121,6 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
         case .flowList:
             ("flow-list", .error, "The writer is in a flow list (`[a, b]`), which the rewrite does not edit.",
              "Write the list as a block list, one `- command` per line.")
-        case .foldedBlock:
-            ("folded-block", .error, "The writer is in a folded block (`>`), which the rewrite does not edit.",
-             "Use a literal block (`|`) or a plain list item.")
         case .anchoredCommands:
             ("anchored-commands", .error,
              "The phases use YAML anchors or aliases, so editing the writer's command could change other places that reuse its text.",
@@ -140,8 +155,8 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
              "Put the push in a list item of its own.")
         case .registryNotECR:
             ("registry-not-ecr", .error,
-             "The image goes to a registry that `aws ecr list-images` cannot ask (Docker Hub, ECR Public, another registry).",
-             "Pass `--repository-name NAME` if the service's image is also in an ECR repository.")
+             "The image goes to a registry that `aws` cannot ask whether it held an image (Docker Hub, GitHub, another registry): only ECR and ECR Public can be asked.",
+             "Push the service's image to ECR or ECR Public, or pass `--repository-name NAME` (and `--registry-id ACCOUNT` when another account owns it) if it is also in an ECR repository.")
         case .repositoryUnknown:
             ("repository-unknown", .error, "The ECR repository of a push cannot be read from the buildspec.",
              "Pass `--repository-name NAME` (a name or `$VARIABLE`).")
@@ -173,6 +188,50 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
         case .reportWriteFailed:
             ("report-write-failed", .error, "The file given with `--report-file` could not be written.",
              "Check the folder and its permissions.")
+        case .foldedWriterNotWritable:
+            ("folded-writer-not-writable", .error,
+             "The writer's command is folded by YAML in a way the rewrite cannot write out line by line (a comment after it, trailing blanks, control characters, or a command edited already).",
+             "Put the command in a `- |` block.")
+        case .templateBuildspecOneLine:
+            ("template-buildspec-one-line", .error,
+             "A template's BuildSpec that writes image definitions is a one-line plain or quoted string, which the rewrite cannot add lines to.",
+             "Write the BuildSpec as a literal block (`BuildSpec: |` or `!Sub |`), or as a JSON string with `\\n` line breaks.")
+        case .templateBuildspecFolded:
+            ("template-buildspec-folded", .error, "A template's BuildSpec is a folded block (`>`), whose lines YAML joins.",
+             "Write it as a literal block (`BuildSpec: |`).")
+        case .templateBuildspecUnsupportedForm:
+            ("template-buildspec-unsupported-form", .error,
+             "A template's BuildSpec that writes image definitions is built by a function the tool does not evaluate (`Fn::If`, a Join of other parts).",
+             "Write the BuildSpec as one string, a `Fn::Sub` string, or a `Fn::Join` of \"\\n\" and string lines; move conditions into the shell or into parameters.")
+        case .templateBlockUnmapped:
+            ("template-block-unmapped", .error, "The text of a template's BuildSpec cannot be followed back to its bytes.",
+             "Write the BuildSpec as a literal block with one indentation, then run again.")
+        case .hostSubstitutionInGuard:
+            ("host-substitution-in-guard", .error,
+             "The guard would need a template substitution or interpolation (`${Name}`) where the template cannot carry it exactly.",
+             "Put the image's repository in a project environment variable or a shell variable, or pass `--repository-name NAME`.")
+        case .writerInTemplateDirective:
+            ("writer-in-template-directive", .error,
+             "The writer is inside a Terraform `%{ if }` / `%{ for }` directive, which renders it zero or many times.",
+             "Move the writer and its `docker push` out of the directive.")
+        case .unreadableTemplate:
+            ("unreadable-template", .error, "The template (a Terraform file or template) cannot be read.",
+             "Check that `terraform validate` accepts it.")
+        case .unsupportedTemplateFile:
+            ("unsupported-template-file", .error,
+             "A kind of template file the tool does not read yet (Terraform JSON, `.tf.json`); rewriting it as a plain buildspec would break its interpolations.",
+             "Guard the buildspec by hand, or move it to a buildspec file.")
+        case .buildspecNamesFile:
+            ("buildspec-names-file", .note,
+             "A template's BuildSpec only names a buildspec file; that file is handled where the folder search finds it.",
+             "Nothing; name that file or its folder to check it.")
+        case .templateValueNotRead:
+            ("template-value-not-read", .note,
+             "A template's BuildSpec or heredoc is not read as a buildspec (another form, or not a buildspec), and it writes no image definitions.",
+             "Nothing.")
+        case .invalidRegistryID:
+            ("invalid-registry-id", .error, "`--registry-id` is not a 12-digit AWS account id or `$VARIABLE`.",
+             "Pass the account that owns the ECR registry, such as `111122223333` or `$ECR_ACCOUNT_ID`.")
         case .invalidRepositoryName:
             ("invalid-repository-name", .error, "`--repository-name` is not a valid ECR repository name or `$VARIABLE`.",
              "Use lowercase letters, digits, `.`, `_`, `-` and `/`, or a variable such as `$IMAGE_REPO_NAME`.")
@@ -181,6 +240,10 @@ public enum Rule: String, Sendable, CaseIterable, Hashable {
         case .verificationFailed:
             ("verification-failed", .error,
              "Internal error: the rewritten file did not pass the check against the original; nothing was written.",
+             "Please report the file.")
+        case .hostVerificationFailed:
+            ("host-verification-failed", .error,
+             "Internal error: the rewritten template did not pass the check (it no longer parses, bytes outside the buildspec changed, or the buildspec does not read back); nothing was written.",
              "Please report the file.")
         }
     }

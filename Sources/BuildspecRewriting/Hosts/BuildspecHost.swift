@@ -139,7 +139,7 @@ public enum HostRewriter {
         if let fileName, isTerraformName(fileName) {
             if let kind = TerraformHost.kind(ofFileName: fileName) { return TerraformHost.rewrite(bytes, as: kind, options: options) }
             return RewriteResult(outcome: .error, output: bytes, diagnostics: [Diagnostic(
-                .error, at: nil, "Terraform JSON files (`.tf.json`) are not read yet, and rewriting one as a plain buildspec would break its `${...}` interpolations",
+                .error, rule: .unsupportedTemplateFile, at: nil, "Terraform JSON files (`.tf.json`) are not read yet, and rewriting one as a plain buildspec would break its `${...}` interpolations",
                 fix: "guard the buildspec by hand for now, or move it to a buildspec file")], editedLines: [])
         }
         guard bytes.containsBytes(projectMarker) else { return BuildspecRewriter.rewrite(bytes, options: options) }
@@ -159,6 +159,7 @@ public enum HostRewriter {
         var expectedTexts: [[UInt8]] = []
         var anyRewritten = false
         var anyGuarded = false
+        var anyIgnored = false
         var lines: [Int] = []
         for embedded in reading.buildspecs {
             let result = BuildspecRewriter.rewrite(embedded.text, options: options)
@@ -176,6 +177,7 @@ public enum HostRewriter {
             switch result.outcome {
             case .error, .noDefinitionsWriter: continue
             case .alreadyGuarded: anyGuarded = true; continue
+            case .ignored: anyIgnored = true; continue
             case .rewritten: break
             }
             var edits: [TextEdit] = []
@@ -186,7 +188,7 @@ public enum HostRewriter {
                 guard lower <= upper, embedded.valueRange.contains(lower) || lower == embedded.valueRange.upperBound,
                       upper <= embedded.valueRange.upperBound
                 else {
-                    diagnostics.append(Diagnostic(.error, at: embedded.start, "internal error: an edit of \(embedded.name) falls outside its value; nothing was written",
+                    diagnostics.append(Diagnostic(.error, rule: .hostVerificationFailed, at: embedded.start, "internal error: an edit of \(embedded.name) falls outside its value; nothing was written",
                                                   fix: "please report this file"))
                     return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics, editedLines: [])
                 }
@@ -195,7 +197,7 @@ public enum HostRewriter {
                     var shown = edit.replacement.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix { $0 == " " } }.first { !$0.isEmpty } ?? ""
                     if shown.hasPrefix("- ") { shown = shown.dropFirst(2) }
                     diagnostics.append(mapped(Diagnostic(
-                        .error, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(shown)`)",
+                        .error, rule: .hostSubstitutionInGuard, at: nil, "cannot write the guard for \(embedded.name) in its Sub string: it would take a CloudFormation substitution apart (`\(shown)`)",
                         fix: "put the image's repository in a project environment variable or a shell variable, or pass --repository-name NAME")))
                     refused = true
                     break
@@ -210,16 +212,16 @@ public enum HostRewriter {
         }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         guard anyRewritten else {
-            let outcome: RewriteResult.Outcome = hasErrors ? .error : anyGuarded ? .alreadyGuarded : .noDefinitionsWriter
+            let outcome: RewriteResult.Outcome = hasErrors ? .error : anyIgnored ? .ignored : anyGuarded ? .alreadyGuarded : .noDefinitionsWriter
             return RewriteResult(outcome: outcome, output: source.bytes, diagnostics: diagnostics, editedLines: [])
         }
         guard let output = TextEdit.apply(outerEdits, to: source.bytes) else {
             return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics + [Diagnostic(
-                .error, at: nil, "internal error: the planned edits overlap; nothing was written", fix: "please report this file")], editedLines: [])
+                .error, rule: .overlappingEdits, at: nil, "internal error: the planned edits overlap; nothing was written", fix: "please report this file")], editedLines: [])
         }
         if options.verifiesOutput, let problem = verify(reading, expectedTexts: expectedTexts, original: source, rewritten: output, host: host, options: options) {
             return RewriteResult(outcome: .error, output: source.bytes, diagnostics: diagnostics + [Diagnostic(
-                .error, at: nil, "internal error: \(problem); nothing was written", fix: "please report this file")], editedLines: [])
+                .error, rule: .hostVerificationFailed, at: nil, "internal error: \(problem); nothing was written", fix: "please report this file")], editedLines: [])
         }
         return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics,
                              editedLines: Array(Set(lines)).sorted(), pendingGuards: pending)

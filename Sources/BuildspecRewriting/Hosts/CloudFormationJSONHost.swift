@@ -45,9 +45,9 @@ enum CloudFormationJSONHost: BuildspecHost {
         if node.kind == .string {
             guard node.text.utf8.contains(0x0A) else {
                 if !node.text.contains(": ") {
-                    reading.diagnostics.append(Diagnostic(.note, at: start, "\(name) names the file `\(node.text)`; that file is handled where the search finds it"))
+                    reading.diagnostics.append(Diagnostic(.note, rule: .buildspecNamesFile, at: start, "\(name) names the file `\(node.text)`; that file is handled where the search finds it"))
                 } else {
-                    reading.diagnostics.append(Diagnostic(.error, at: start, "\(name) is one line with no line break, which cannot be a buildspec CodeBuild reads",
+                    reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: start, "\(name) is one line with no line break, which cannot be a buildspec CodeBuild reads",
                                                           fix: "write the buildspec's lines separated by `\\n`, then run again"))
                 }
                 return
@@ -68,10 +68,10 @@ enum CloudFormationJSONHost: BuildspecHost {
         let form = function == "Fn::Join" ? "an `Fn::Join` whose delimiter is not \"\\n\" or whose parts are not all strings"
             : "`\(function ?? "a JSON \(value.kind)")`, which the tool does not evaluate"
         if CloudFormationYAMLHost.writesDefinitions(text, options: options) {
-            reading.diagnostics.append(Diagnostic(.error, at: start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
+            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
                                                   fix: "write the BuildSpec as one JSON string, an `Fn::Sub` string, or an `Fn::Join` of \"\\n\" and string lines, then run again"))
         } else {
-            reading.diagnostics.append(Diagnostic(.note, at: start, "\(name) is \(form); it is not read"))
+            reading.diagnostics.append(Diagnostic(.note, rule: .templateValueNotRead, at: start, "\(name) is \(form); it is not read"))
         }
     }
 

@@ -54,20 +54,20 @@ enum CloudFormationYAMLHost: BuildspecHost {
         case .literal:
             break
         case .folded:
-            reading.diagnostics.append(Diagnostic(.error, at: node.start, "\(name) is a folded block (`>`), whose lines YAML joins; the rewrite does not edit it",
+            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecFolded, at: node.start, "\(name) is a folded block (`>`), whose lines YAML joins; the rewrite does not edit it",
                                                   fix: "write it as a literal block (`BuildSpec: |`), then run again"))
             return
         default:
             if !node.value.utf8.contains(0x0A), !node.value.contains(": ") {
-                reading.diagnostics.append(Diagnostic(.note, at: node.start, "\(name) names the file `\(node.value)`; that file is handled where the search finds it"))
+                reading.diagnostics.append(Diagnostic(.note, rule: .buildspecNamesFile, at: node.start, "\(name) names the file `\(node.value)`; that file is handled where the search finds it"))
             } else {
-                reading.diagnostics.append(Diagnostic(.error, at: node.start, "\(name) is a one-line \(node.scalarStyle == .plain ? "plain" : "quoted") string, which the rewrite cannot edit safely",
+                reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: node.start, "\(name) is a one-line \(node.scalarStyle == .plain ? "plain" : "quoted") string, which the rewrite cannot edit safely",
                                                       fix: "write it as a literal block (`BuildSpec: |` with the buildspec indented below), then run again"))
             }
             return
         }
         guard let block = LiteralBlock(node, source: source) else {
-            reading.diagnostics.append(Diagnostic(.error, at: node.start, "cannot follow \(name)'s block back to its bytes",
+            reading.diagnostics.append(Diagnostic(.error, rule: .templateBlockUnmapped, at: node.start, "cannot follow \(name)'s block back to its bytes",
                                                   fix: "indent the block with spaces only, then run again"))
             return
         }
@@ -94,10 +94,10 @@ enum CloudFormationYAMLHost: BuildspecHost {
     static func refuseOrNote(_ value: YAMLNode, name: String, text: String, options: RewriteOptions,
                              into reading: inout HostReading, form: String) {
         if writesDefinitions(text, options: options) {
-            reading.diagnostics.append(Diagnostic(.error, at: value.start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
+            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: value.start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
                                                   fix: "write the BuildSpec as one literal block or `!Sub |` block (move `Fn::If` into the shell, or into parameters), then run again"))
         } else {
-            reading.diagnostics.append(Diagnostic(.note, at: value.start, "\(name) is \(form); it is not read"))
+            reading.diagnostics.append(Diagnostic(.note, rule: .templateValueNotRead, at: value.start, "\(name) is \(form); it is not read"))
         }
     }
 

@@ -71,7 +71,7 @@ public enum BuildspecRewriter {
         var registryID: String?
         if let account = options.registryID {
             guard let word = ImageRepository.registryAccount(account) else {
-                return failed(Diagnostic(.error, at: nil, "`\(account)` is not a registry id (a 12-digit AWS account) or `$VARIABLE`",
+                return failed(Diagnostic(.error, rule: .invalidRegistryID, at: nil, "`\(account)` is not a registry id (a 12-digit AWS account) or `$VARIABLE`",
                                          fix: "pass the account that owns the ECR registry, such as `111122223333` or `$ECR_ACCOUNT_ID`"))
             }
             registryID = word

@@ -294,7 +294,7 @@ struct RewritePlanner {
         let node = spec.commands[writer.command].node
         let pipeline = writer.place.pipeline
         let value = parsed.text
-        let refusal = fail(node, "the command that writes `\(writer.writer.file)` is folded over several lines in a way the rewrite cannot write out line by line",
+        let refusal = fail(node, .foldedWriterNotWritable, "the command that writes `\(writer.writer.file)` is folded over several lines in a way the rewrite cannot write out line by line",
                            fix: "put the command in a `- |` block, then run again")
         // The item starts its line after `- `, its content is printable text, and nothing
         // (a comment) follows it; neither the query nor another guard edits its text already.

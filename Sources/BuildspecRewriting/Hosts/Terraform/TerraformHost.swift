@@ -34,12 +34,13 @@ public enum TerraformHost {
         if results.contains(where: { $0.outcome == .error }) { return failed(diagnostics) }
         let edits = results.flatMap(\.edits)
         guard !edits.isEmpty else {
-            let outcome: RewriteResult.Outcome = results.contains { $0.outcome == .alreadyGuarded } ? .alreadyGuarded : .noDefinitionsWriter
+            let outcome: RewriteResult.Outcome = results.contains { $0.outcome == .ignored } ? .ignored
+                : results.contains { $0.outcome == .alreadyGuarded } ? .alreadyGuarded : .noDefinitionsWriter
             return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         let output = splice(edits, into: bytes)
         if options.verifiesOutput, let problem = verify(output, kind: kind, expected: results.map(\.rendered)) {
-            return failed(diagnostics + [Diagnostic(.error, at: nil, "internal error: \(problem); nothing was written",
+            return failed(diagnostics + [Diagnostic(.error, rule: .hostVerificationFailed, at: nil, "internal error: \(problem); nothing was written",
                                                     fix: "please report this file")])
         }
         var lines: Set<Int> = []
@@ -98,7 +99,7 @@ public enum TerraformHost {
         do {
             configuration = try TerraformConfiguration(bytes)
         } catch {
-            return .failure(Diagnostic(.error, at: source.position(ofByte: error.offset), "cannot read this Terraform file: \(error.message)",
+            return .failure(Diagnostic(.error, rule: .unreadableTemplate, at: source.position(ofByte: error.offset), "cannot read this Terraform file: \(error.message)",
                                        fix: "check that `terraform validate` accepts it, then run again"))
         }
         var units: [Unit] = []
@@ -116,7 +117,7 @@ public enum TerraformHost {
                 case nil where Self.isFileName(written): "names a file of the source, which is rewritten where the search finds it"
                 default: "is not a heredoc"
                 }
-                notes.append(Diagnostic(.note, at: source.position(ofByte: range.lowerBound),
+                notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: source.position(ofByte: range.lowerBound),
                                         "the buildspec of \(label), `\(written.prefix(60))`, \(why): left alone"))
             }
         }
@@ -178,7 +179,7 @@ public enum TerraformHost {
             view = try TemplateShellView(raw: raw, body: unit.body, stripsIndentation: unit.stripsIndentation, opaque: opaque)
         } catch {
             return .done(UnitResult(outcome: .error, diagnostics: [
-                Diagnostic(.error, at: source.position(ofByte: unit.body.lowerBound + error.offset),
+                Diagnostic(.error, rule: .unreadableTemplate, at: source.position(ofByte: unit.body.lowerBound + error.offset),
                            "the buildspec of \(unit.label) is not a valid Terraform template: \(error.message)")
             ]))
         }
@@ -197,12 +198,12 @@ public enum TerraformHost {
             if !BuildspecAnalysis.mentionsDefinitionsFile(String(decoding: view.text, as: UTF8.self), matcher: matcher) {
                 let reason = diagnostics.first { $0.severity == .error }?.message ?? "it is not a buildspec"
                 return .done(UnitResult(outcome: .noDefinitionsWriter, diagnostics: [
-                    Diagnostic(.note, at: source.position(ofByte: unit.body.lowerBound),
+                    Diagnostic(.note, rule: .templateValueNotRead, at: source.position(ofByte: unit.body.lowerBound),
                                "the buildspec of \(unit.label) is not one this tool reads (\(reason)); it names no image-definitions file, so it is left alone")
                 ], rendered: view.render(view: view.text)))
             }
             return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
-        case .alreadyGuarded, .noDefinitionsWriter:
+        case .alreadyGuarded, .noDefinitionsWriter, .ignored:
             return .done(UnitResult(outcome: inner.outcome, diagnostics: diagnostics, rendered: view.render(view: view.text)))
         case .rewritten:
             break
@@ -213,7 +214,7 @@ public enum TerraformHost {
                 || view.conditionalRanges.contains { $0.lowerBound <= hunk.range.upperBound && hunk.range.lowerBound < $0.upperBound }
             if touchesDirective {
                 diagnostics.append(Diagnostic(
-                    .error, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)),
+                    .error, rule: .writerInTemplateDirective, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)),
                     "the guard would go inside a `%{ if }` / `%{ for }` directive of the template, which renders it zero or many times",
                     fix: "move the image-definitions writer and its `docker push` out of the directive, then run again"))
                 return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
@@ -227,7 +228,7 @@ public enum TerraformHost {
                 let text = try view.rawText(of: hunk.replacement[...])
                 edits.append(ByteEdit(range: start..<end, bytes: text))
             } catch {
-                diagnostics.append(Diagnostic(.error, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)), error.message,
+                diagnostics.append(Diagnostic(.error, rule: .hostSubstitutionInGuard, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)), error.message,
                                               fix: "pass `--repository-name NAME` (or `--repository-name '$VARIABLE'`), or interpolate the repository's name, such as `${aws_ecr_repository.app.name}`"))
                 let refusal = UnitResult(outcome: .error, diagnostics: diagnostics)
                 if let interpolation = error.inexactRepository, !opaque.contains(interpolation) { return .retry(opaque: interpolation, otherwise: refusal) }
