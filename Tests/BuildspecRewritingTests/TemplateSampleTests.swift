@@ -3,9 +3,9 @@ import Testing
 @testable import BuildspecRewriting
 
 /// Every `Samples/<case>/template.yaml` or `template.json` (a CloudFormation template) against its
-/// `expected.yaml` / `expected.json` or `expected-error.txt`; the rewritten templates through
-/// cfn-lint; and each rewritten embedded buildspec, rendered as CloudFormation would, run the
-/// way CodeBuild runs it.
+/// `expected.yaml` / `expected.json` or `expected-error.txt`, with its findings pinned by rule id as
+/// in `GoldenSampleTests`; the rewritten templates through cfn-lint; and each rewritten embedded
+/// buildspec, rendered as CloudFormation would, run the way CodeBuild runs it.
 @Suite struct TemplateSampleTests {
     static let cases = SampleLocations.templateCases
 
@@ -18,8 +18,11 @@ import Testing
     func sample(_ template: SampleLocations.TemplateCase) throws {
         let input = try #require(SampleLocations.read(template.name, template.input))
         let result = HostRewriter.rewrite(input, fileName: template.input)
+        let findings = GoldenSampleTests.findings(result.diagnostics + result.pendingGuards)
         if let expected = SampleLocations.read(template.name, template.expected) {
             #expect(!result.diagnostics.contains { $0.severity == .error }, "\(template.name): \(result.diagnostics.map { $0.formatted(path: template.input) })")
+            let pinned = SampleLocations.read(template.name, "expected-findings.txt").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(findings == pinned, "\(template.name): findings differ from expected-findings.txt\n\(GoldenSampleTests.lineDiff(Array(pinned.utf8), Array(findings.utf8)))")
             if result.output != expected {
                 Issue.record("\(template.name): output differs from \(template.expected)\n\(GoldenSampleTests.lineDiff(expected, result.output))")
             }
@@ -30,9 +33,8 @@ import Testing
             let expected = String(decoding: try #require(SampleLocations.read(template.name, "expected-error.txt")), as: UTF8.self)
             #expect(result.outcome == .error)
             #expect(result.output == input, "a refused file must come back unchanged")
-            let errors = result.diagnostics.filter { $0.severity == .error }.map { $0.formatted(path: template.input) }
-            let actual = errors.joined(separator: "\n") + "\n"
-            #expect(actual == expected, "\(template.name): errors differ\n\(GoldenSampleTests.lineDiff(Array(expected.utf8), Array(actual.utf8)))")
+            #expect(result.diagnostics.contains { $0.severity == .error })
+            #expect(findings == expected, "\(template.name): findings differ\n\(GoldenSampleTests.lineDiff(Array(expected.utf8), Array(findings.utf8)))")
         }
     }
 
@@ -41,8 +43,8 @@ import Testing
         let input = try #require(SampleLocations.read("cfn-yaml-two-projects", "template.yaml"))
         let notes = HostRewriter.rewrite(input, fileName: "template.yaml").diagnostics.filter { $0.severity == .note }
         #expect(notes.map { $0.formatted(path: "t") } == [
-            "t:52:22: note: `ImageProject`'s SecondarySources[0].BuildSpec names the file `buildspec-tools.yml`; that file is handled where the search finds it",
-            "t:61:20: note: `ReleaseProject`'s Source.BuildSpec names the file `buildspec-prod.yml`; that file is handled where the search finds it",
+            "t:52:22: note: `ImageProject`'s SecondarySources[0].BuildSpec names the file `buildspec-tools.yml`; that file is handled where the search finds it [RB501]",
+            "t:61:20: note: `ReleaseProject`'s Source.BuildSpec names the file `buildspec-prod.yml`; that file is handled where the search finds it [RB501]",
         ])
     }
 
