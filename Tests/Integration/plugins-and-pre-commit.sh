@@ -172,6 +172,9 @@ write_buildspec "$CONSUMER/buildspec.yml"
 write_buildspec "$CONSUMER/services/api/buildspec.yml"
 write_other_yaml "$CONSUMER/deploy/pipeline.yml"
 write_template "$CONSUMER/infra/stack.yaml"
+# A Terraform module: a CodeBuild project with an unguarded heredoc, and a file without one.
+cp "$ROOT/Samples/terraform-heredoc/main.tf" "$CONSUMER/infra/main.tf"
+printf 'variable "region" {\n  default = "us-east-1"\n}\n' >"$CONSUMER/infra/variables.tf"
 write_unrelated "$CONSUMER"
 # Buildspecs inside folders the search skips.
 write_buildspec "$CONSUMER/.build/decoy/buildspec.yml"
@@ -188,6 +191,7 @@ run check-before swift package check-buildspec
 expect_rc "swift package check-buildspec (two unguarded buildspecs, one template)" 1
 expect_output "check-buildspec names buildspec.yml" '^buildspec\.yml:[0-9]+:[0-9]+: error'
 expect_output "check-buildspec names the template's line" '^infra/stack\.yaml:19:19: error'
+expect_output "check-buildspec names the Terraform heredoc's line" '^infra/main\.tf:42:9: error'
 expect_output "check-buildspec names services/api/buildspec.yml" '^services/api/buildspec\.yml:[0-9]+:[0-9]+: error'
 expect_output "check-buildspec reports the tool's exit code 1 and the fix" 'error: rewrite-buildspec exited with code 1: .*allow-writing-to-package-directory rewrite-buildspec'
 expect_no_output "check-buildspec skips deploy/pipeline.yml, .build and .swiftpm" 'pipeline\.yml|decoy'
@@ -231,6 +235,7 @@ expect_rc "swift package --allow-writing-to-package-directory rewrite-buildspec"
 expect_contains "buildspec.yml now asks ECR first" buildspec.yml "$GUARD"
 expect_contains "services/api/buildspec.yml now asks ECR first" services/api/buildspec.yml "$GUARD"
 expect_contains "infra/stack.yaml now asks ECR first, about its own repository" infra/stack.yaml "$GUARD --repository-name \${Repository}"
+expect_same "infra/main.tf is the golden sample's output" infra/main.tf "$ROOT/Samples/terraform-heredoc/expected.tf"
 expect_output "rewrite-buildspec names buildspec.yml" '^buildspec\.yml$'
 expect_output "rewrite-buildspec names services/api/buildspec.yml" '^services/api/buildspec\.yml$'
 
@@ -281,6 +286,9 @@ if ((${#PRE_COMMIT[@]})); then
     write_other_yaml deploy/pipeline.yml
     cp deploy/pipeline.yml "$WORK/pipeline.yml.original"
     write_template infra/stack.yaml
+    cp "$ROOT/Samples/terraform-heredoc/main.tf" infra/main.tf
+    printf 'variable "region" {\n  default = "us-east-1"\n}\n' >infra/variables.tf
+    cp infra/variables.tf "$WORK/variables.tf.original"
     write_unrelated .
     cp docker-compose.yml "$WORK/docker-compose.yml.original"
     cp package.json "$WORK/package.json.original"
@@ -296,6 +304,8 @@ if ((${#PRE_COMMIT[@]})); then
     expect_output "check-buildspec hook names services/api/buildspec-prod.yaml" 'services/api/buildspec-prod\.yaml:[0-9]+:[0-9]+: error'
     expect_no_output "check-buildspec hook leaves out deploy/pipeline.yml" 'pipeline\.yml'
     expect_output "check-buildspec hook names infra/stack.yaml" 'infra/stack\.yaml:19:19: error'
+    expect_output "check-buildspec hook names infra/main.tf" 'infra/main\.tf:42:9: error'
+    expect_no_output "check-buildspec hook says nothing of infra/variables.tf" 'variables\.tf'
     expect_no_output "check-buildspec hook says nothing of docker-compose.yml and package.json" 'docker-compose|package\.json'
 
     # A hook's `args` reach the tool: `--format github` from a real .pre-commit-config.yaml.
@@ -318,6 +328,7 @@ CONFIG
     expect_contains "buildspec.yml now asks ECR first" buildspec.yml "$GUARD"
     expect_contains "services/api/buildspec-prod.yaml now asks ECR first" services/api/buildspec-prod.yaml "$GUARD"
     expect_contains "infra/stack.yaml now asks ECR first" infra/stack.yaml "$GUARD"
+    expect_same "infra/main.tf is the golden sample's output" infra/main.tf "$ROOT/Samples/terraform-heredoc/expected.tf"
 
     run pc-check-after "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" check-buildspec --all-files
     expect_rc "pre-commit try-repo check-buildspec --all-files (after the rewrite)" 0
@@ -325,6 +336,7 @@ CONFIG
     expect_same "deploy/pipeline.yml is byte-identical" deploy/pipeline.yml "$WORK/pipeline.yml.original"
     expect_same "docker-compose.yml is byte-identical" docker-compose.yml "$WORK/docker-compose.yml.original"
     expect_same "package.json is byte-identical" package.json "$WORK/package.json.original"
+    expect_same "infra/variables.tf is byte-identical" infra/variables.tf "$WORK/variables.tf.original"
     cd "$WORK"
 fi
 
