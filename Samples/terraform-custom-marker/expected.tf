@@ -41,7 +41,7 @@ phases:
       - docker tag $REPOSITORY_URI:latest $REPOSITORY_URI:$IMAGE_TAG
   post_build:
     commands:
-      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "${var.ecr_repo_name}" --max-items 1)
+      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "${var.ecr_repo_name}" --registry-id "$AWS_ACCOUNT_ID" --region "$AWS_DEFAULT_REGION" --max-items 1)
       - |
         docker push $REPOSITORY_URI:latest
         docker push $REPOSITORY_URI:$IMAGE_TAG

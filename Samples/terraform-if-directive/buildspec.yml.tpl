@@ -2,10 +2,11 @@ version: 0.2
 phases:
   build:
     commands:
-      - docker build -t ${repository_url}:latest .
-      - docker push ${repository_url}:latest
+      - REPOSITORY_URI=${repository_url}
+      - docker build -t $REPOSITORY_URI:latest .
+      - docker push $REPOSITORY_URI:latest
 %{ if deploy ~}
-      - printf '[{"name":"app","imageUri":"%s"}]' ${repository_url}:latest > imagedefinitions.json
+      - printf '[{"name":"app","imageUri":"%s"}]' $REPOSITORY_URI:latest > imagedefinitions.json
 %{ endif ~}
 artifacts:
   files:

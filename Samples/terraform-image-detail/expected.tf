@@ -34,7 +34,7 @@ resource "aws_codebuild_project" "bg" {
               docker: 20
           build:
             commands:
-              - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "$${ECR_URI#*/}" --max-items 1)
+              - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "$${ECR_URI#*/}" --registry-id "$${ECR_URI%%.*}" --region "$(r=$${ECR_URI#*.dkr.ecr.}; echo "$${r%%.*}")" --max-items 1)
               - |
                 set -e
                 docker build -t "$ECR_URI:$CODEBUILD_BUILD_NUMBER" .

@@ -32,7 +32,7 @@ phases:
       - docker build -t "$REPOSITORY_URI:$CODEBUILD_BUILD_NUMBER" .
   post_build:
     commands:
-      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "$${REPOSITORY_URI#*/}" --max-items 1)
+      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name "$${REPOSITORY_URI#*/}" --registry-id "$${REPOSITORY_URI%%.*}" --region "$(r=$${REPOSITORY_URI#*.dkr.ecr.}; echo "$${r%%.*}")" --max-items 1)
       - docker push "$REPOSITORY_URI:$CODEBUILD_BUILD_NUMBER"
       - |
         if echo "$REPOSITORY_IMAGES" | grep -q "imageDigest"; then

@@ -87,7 +87,10 @@ struct CodeBuildRunner {
             spec.artifacts.contains { group in
                 let base = group.baseDirectory.map { String($0.drop { $0 == "." || $0 == "/" }).trimmingSuffix("/") } ?? ""
                 return group.files.contains { listed in
-                    let file = String(listed.drop { $0 == "." || $0 == "/" })
+                    // CodeBuild expands the buildspec's variables in artifact paths.
+                    var expanded = listed
+                    for (name, value) in spec.variables { expanded = expanded.replacing("${\(name)}", with: value).replacing("$\(name)", with: value) }
+                    let file = String(expanded.drop { $0 == "." || $0 == "/" })
                     return GlobPattern(base.isEmpty ? file : base + "/" + file).matches(path)
                 }
             }

@@ -54,12 +54,12 @@ import Testing
         let result = HostRewriter.rewrite(Array(template.utf8), fileName: "t.json")
         #expect(result.outcome == .rewritten, "\(result.diagnostics)")
         let text = String(decoding: result.output, as: UTF8.self)
-        #expect(text.contains(#"\r\n      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name app --max-items 1)\r\n"#), "\(text)")
+        #expect(text.contains(#"\r\n      - REPOSITORY_IMAGES=$(aws ecr list-images --repository-name app --registry-id 123456789012 --region us-east-1 --max-items 1)\r\n"#), "\(text)")
         #expect(!text.contains(#"1)\n"#))
     }
 
-    /// A guard that would take a Sub substitution apart (a parameter holding the whole image URI)
-    /// is refused, with what to do instead.
+    /// A guard that would take a Sub substitution apart (a parameter holding the whole image URI,
+    /// whose registry the query must name) is refused, with what to do instead.
     @Test func aGuardThatWouldSplitASubstitutionIsRefused() throws {
         let template = """
         Parameters:
@@ -82,7 +82,8 @@ import Testing
         #expect(result.outcome == .error)
         #expect(result.output == Array(template.utf8))
         let errors = result.diagnostics.filter { $0.severity == .error }.map(\.message)
-        #expect(errors.contains { $0.contains("take a CloudFormation substitution apart (`REPOSITORY_IMAGES=$(aws ecr list-images --repository-name \"${ImageUri#*/}\"") }, "\(errors)")
+        // The registry's account and region would be read out of the substitution by the shell.
+        #expect(errors.contains { $0.contains("`${ImageUri}` takes its registry from `${ImageUri}`, a value of the template, not of the shell") }, "\(errors)")
         #expect(!errors.joined().contains("cfnsub"), "a placeholder leaked into a message: \(errors)")
     }
 
@@ -174,7 +175,8 @@ enum CfnLint {
 enum CloudFormationRendering {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static let values = ["AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::StackName": "sample-stack", "AWS::Partition": "aws"]
+    /// The stack's account and region are its CodeBuild project's: the build's own.
+    static let values = ["AWS::AccountId": CodeBuildRunner.account, "AWS::Region": CodeBuildRunner.region, "AWS::StackName": "sample-stack", "AWS::Partition": "aws"]
 
     static func buildspecs(_ bytes: [UInt8]) throws -> [[UInt8]] {
         if let json = try? JSONSerialization.jsonObject(with: Data(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)) as? [String: Any] {

@@ -39,6 +39,8 @@ struct EmbeddedBuildspec {
     var valueRange: Range<Int>
     var escaper: InsertionEscaper
     var start: SourcePosition
+    /// Which variables of `text` are the host's substitutions, and what they stand for.
+    var hostValues = HostValues()
 }
 
 /// Writes text meant for an embedded buildspec the way its host must hold it.
@@ -162,7 +164,9 @@ public enum HostRewriter {
         var anyIgnored = false
         var lines: [Int] = []
         for embedded in reading.buildspecs {
-            let result = BuildspecRewriter.rewrite(embedded.text, options: options)
+            var embeddedOptions = options
+            embeddedOptions.hostValues = embedded.hostValues
+            let result = BuildspecRewriter.rewrite(embedded.text, options: embeddedOptions)
             func mapped(_ diagnostic: Diagnostic) -> Diagnostic {
                 var copy = diagnostic
                 copy.position = diagnostic.position.map { source.position(ofByte: embedded.sources[min($0.offset, embedded.sources.count - 1)]) } ?? embedded.start

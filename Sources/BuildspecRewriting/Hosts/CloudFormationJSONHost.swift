@@ -77,15 +77,23 @@ enum CloudFormationJSONHost: BuildspecHost {
 
     private static func substitute(_ embedded: inout EmbeddedBuildspec, variables: JSONValue?, repositoryNames: Set<String>, repositories: Set<String>) {
         var names = repositoryNames
+        var ownRegistries = Set<String>()
         for (key, bound) in variables?.pairs ?? [] {
             if bound.kind == .string ? ImageRepository.isValidName(bound.text) : bound["Ref"].map({ repositoryNames.contains($0.text) }) ?? false {
                 names.insert(key.text)
             }
+            if let sub = bound["Fn::Sub"], sub.kind == .string, SubstitutionPlaceholders.Names.isOwnRegistry(sub.text) { ownRegistries.insert(key.text) }
+            if let attribute = bound["Fn::GetAtt"], attribute.kind == .array, attribute.children.count == 2,
+               repositories.contains(attribute.children[0].text), attribute.children[1].text == "RepositoryUri" {
+                ownRegistries.insert(key.text)
+            }
         }
-        let shell = SubstitutionPlaceholders.shellText(of: embedded.text, sources: embedded.sources, names: SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories))
+        let shell = SubstitutionPlaceholders.shellText(of: embedded.text, sources: embedded.sources, names: SubstitutionPlaceholders.Names(
+            repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
         embedded.text = shell.text
         embedded.sources = shell.sources
         embedded.escaper.substitutions = shell.placeholders
+        embedded.hostValues = shell.placeholders.hostValues
     }
 
     /// `["\n", ["line", ...]]`: the lines joined, each line break standing at the closing quote

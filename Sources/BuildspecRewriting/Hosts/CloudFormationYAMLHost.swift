@@ -77,15 +77,28 @@ enum CloudFormationYAMLHost: BuildspecHost {
         )
         if isSub {
             var names = repositoryNames
-            for (key, bound) in variables?.pairs ?? [] where bound.isScalar && (bound.tag == nil || bound.tag == "!Ref") {
-                if bound.tag == "!Ref" ? repositoryNames.contains(bound.value) : ImageRepository.isValidName(bound.value) {
-                    names.insert(key.value)
+            var ownRegistries = Set<String>()
+            for (key, bound) in variables?.pairs ?? [] where bound.isScalar {
+                switch bound.tag {
+                case nil, "!Ref":
+                    if bound.tag == "!Ref" ? repositoryNames.contains(bound.value) : ImageRepository.isValidName(bound.value) {
+                        names.insert(key.value)
+                    }
+                case "!Sub":
+                    if SubstitutionPlaceholders.Names.isOwnRegistry(bound.value) { ownRegistries.insert(key.value) }
+                case "!GetAtt":
+                    if bound.value.hasSuffix(".RepositoryUri"), repositories.contains(String(bound.value.dropLast(".RepositoryUri".count))) {
+                        ownRegistries.insert(key.value)
+                    }
+                default: break
                 }
             }
-            let shell = SubstitutionPlaceholders.shellText(of: block.text, sources: block.sources, names: SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories))
+            let shell = SubstitutionPlaceholders.shellText(of: block.text, sources: block.sources, names: SubstitutionPlaceholders.Names(
+                repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
             embedded.text = shell.text
             embedded.sources = shell.sources
             embedded.escaper.substitutions = shell.placeholders
+            embedded.hostValues = shell.placeholders.hostValues
         }
         reading.buildspecs.append(embedded)
     }

@@ -16,9 +16,23 @@ struct SubstitutionPlaceholders: Sendable {
         var repositoryNames: Set<String>
         /// Logical ids of `AWS::ECR::Repository` resources.
         var repositories: Set<String>
+        /// Sub variables bound to the stack's own registry host or a URI in it
+        /// (`Fn::Sub` of `${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com...`,
+        /// `!GetAtt Repo.RepositoryUri`).
+        var ownRegistries: Set<String> = []
+
+        /// Whether a Sub text is the stack's own registry host, or a URI in it: the stack's
+        /// account and region are the CodeBuild project's.
+        static func isOwnRegistry(_ text: String) -> Bool {
+            text == ownRegistryHost || text.hasPrefix(ownRegistryHost + "/")
+        }
+
+        static let ownRegistryHost = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com"
     }
 
     private(set) var table: [(placeholder: String, original: String)] = []
+    /// What the placeholders standing as variables are, for the buildspec pipeline.
+    private(set) var hostValues = HostValues()
     private(set) var prefix = "cfnsub"
 
     /// `bytes` (with `sources`, one more entry than bytes) read as a Sub string.
@@ -42,6 +56,14 @@ struct SubstitutionPlaceholders: Sendable {
                 placeholders.table.append(("\(prefix)\(number)r", "${\(name.dropLast(".RepositoryUri".count))}"))
             } else {
                 placeholder = "${\(word)}"
+            }
+            // A stack's account and region are its CodeBuild project's: the build's own.
+            placeholders.hostValues.substitutions.insert(word)
+            switch name {
+            case "AWS::AccountId": placeholders.hostValues.ownAccounts.insert(word)
+            case "AWS::Region": placeholders.hostValues.ownRegions.insert(word)
+            default:
+                if name.hasSuffix(".RepositoryUri") || known.ownRegistries.contains(name) { placeholders.hostValues.ownRegistries.insert(word) }
             }
             byName[name] = placeholder
             placeholders.table.append((placeholder, "${\(name)}"))

@@ -63,8 +63,8 @@ struct BuildspecAnalysis {
     var diagnostics: [Diagnostic] = []
 
     /// `repositoryVariables`: the variables `--repository-name` names; where they are assigned
-    /// matters to the placement of the query.
-    init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, repositoryVariables: Set<String> = []) {
+    /// matters to the placement of the query. `host`: the variables that are host substitutions.
+    init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, repositoryVariables: Set<String> = [], host: HostValues = HostValues()) {
         self.spec = spec
         self.matcher = matcher
         // The texts alone: copying whole commands (two nodes each) costs more than reading them.
@@ -77,7 +77,7 @@ struct BuildspecAnalysis {
             parsed = Array(repeating: nil, count: spec.commands.count)
             return
         }
-        var environment = VariableEnvironment(buildspecVariables: spec.variables)
+        var environment = VariableEnvironment(buildspecVariables: spec.variables, host: host)
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
             // ask the registry nor assign a variable those use: they need no shell reading.

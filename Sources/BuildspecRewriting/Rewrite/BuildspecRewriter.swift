@@ -11,6 +11,8 @@ public struct RewriteOptions: Sendable {
     /// returned. Only a caller that writes nothing and just needs to know that a rewrite is
     /// due (`--check`) turns it off.
     public var verifiesOutput: Bool
+    /// Set by a host for one embedded buildspec: which variables of its text are the host's.
+    var hostValues = HostValues()
 
     public init(repositoryName: String? = nil, registryID: String? = nil, definitionsFiles: [String] = [], verifiesOutput: Bool = true) {
         self.repositoryName = repositoryName
@@ -105,7 +107,7 @@ public enum BuildspecRewriter {
                                          fix: "quote the whole command, or put it in a `- |` block, then run again"))
             }
         }
-        var analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [])
+        var analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [], host: options.hostValues)
         analysis.applyIgnoreComments(source: source)
         diagnostics += analysis.diagnostics
         if analysis.diagnostics.contains(where: { $0.severity == .error }) {

@@ -71,7 +71,7 @@ public struct ImageRepository: Sendable, Hashable {
         for _ in 0..<8 {
             if slashPosition(in: segments) != nil { break }
             guard let index = segments.firstIndex(where: { segment in
-                if case .variable(let name) = segment, let value = environment.values[name], isExpandable(value) {
+                if case .variable(let name) = segment, let value = environment.values[name], isExpandable(value, host: environment.host) {
                     return true
                 }
                 return false
@@ -98,7 +98,10 @@ public struct ImageRepository: Sendable, Hashable {
             // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
             if case .variable(let name) = segments.first, segments.count == 1 || startsTag(segments[1]) {
                 var repository = ImageRepository(argument: "\"${\(name)#*/}\"", identity: expanded.union([name]), literalName: nil)
-                (repository.registryID, repository.region) = derivedRegistry(of: name)
+                switch derivedRegistry(of: name, host: environment.host, written: written) {
+                case .success(let parts): (repository.registryID, repository.region) = parts
+                case .failure(let error): return .failure(error)
+                }
                 return .success(repository)
             }
             return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub; \(Self.askable)"))
@@ -115,7 +118,7 @@ public struct ImageRepository: Sendable, Hashable {
                 return .failure(.unknown("`\(written)` names no repository after the ECR Public alias (`public.ecr.aws/ALIAS/NAME`)"))
             }
             name = textAfter(aliasEnd) + Array(name[(aliasEnd.segment + 1)...])
-        } else if let registry = privateRegistry(host) {
+        } else if let registry = privateRegistry(host, hostValues: environment.host) {
             switch registry {
             case .success(let parts): (registryID, region) = parts
             case .failure:
@@ -123,7 +126,10 @@ public struct ImageRepository: Sendable, Hashable {
             }
         } else if host.count == 1, case .variable(let variable) = host[0] {
             // `$ECR_REGISTRY/name`, the host from the project or a command.
-            (registryID, region) = derivedRegistry(of: variable)
+            switch derivedRegistry(of: variable, host: environment.host, written: written) {
+            case .success(let parts): (registryID, region) = parts
+            case .failure(let error): return .failure(error)
+            }
         } else if !host.contains(where: { if case .text = $0 { false } else { true } }), !hostText.containsBytes("amazonaws.com") {
             let registry = hostText.containsBytes(".") || hostText.containsBytes(":") || hostText == "localhost"
                 ? "registry `\(hostText)`, not ECR" : "Docker Hub"
@@ -175,7 +181,7 @@ public struct ImageRepository: Sendable, Hashable {
     /// Account and region of `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, each literal or made of
     /// variables (nil when a command substitution makes it); a failure when literal text
     /// cannot be an ECR registry; nil when the host does not have that shape.
-    private static func privateRegistry(_ host: [ShellWord.Segment]) -> Result<(String?, String?), RepositoryError>? {
+    private static func privateRegistry(_ host: [ShellWord.Segment], hostValues: HostValues) -> Result<(String?, String?), RepositoryError>? {
         let markers = [".dkr.ecr.", ".dkr.ecr-fips."]
         guard let marker = host.firstIndex(where: { segment in
             if case .text(let text) = segment { markers.contains { text.containsBytes($0) } } else { false }
@@ -202,8 +208,8 @@ public struct ImageRepository: Sendable, Hashable {
         func isRegion(_ text: String) -> Bool {
             !text.isEmpty && text.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
         }
-        guard case .valid(let accountWord) = shellWord(account, literalIsValid: isDigits),
-              case .valid(let regionWord) = shellWord(region, literalIsValid: isRegion)
+        guard case .valid(let accountWord) = shellWord(account, literalIsValid: isDigits, own: hostValues.ownAccounts, hostValues: hostValues),
+              case .valid(let regionWord) = shellWord(region, literalIsValid: isRegion, own: hostValues.ownRegions, hostValues: hostValues)
         else { return .failure(.notECR("")) }
         return .success((accountWord, regionWord))
     }
@@ -217,9 +223,14 @@ public struct ImageRepository: Sendable, Hashable {
 
     /// Segments as one shell word for the query: literal text as it is, variables in double
     /// quotes; none when a command substitution is part of it (its value is not known, and
-    /// running it again could differ).
-    private static func shellWord(_ segments: [ShellWord.Segment], literalIsValid: (String) -> Bool) -> RegistryWord {
+    /// running it again could differ), nor when it is a host substitution in `own` (the build's
+    /// own account or region). A host substitution stands braced, the form its host writes back.
+    private static func shellWord(_ segments: [ShellWord.Segment], literalIsValid: (String) -> Bool,
+                                  own: Set<String>, hostValues: HostValues) -> RegistryWord {
         if segments.contains(where: isOpaque) { return .valid(nil) }
+        if segments.count == 1, case .variable(let name) = segments[0], hostValues.substitutions.contains(name) {
+            return .valid(own.contains(name) ? nil : "\"${\(name)}\"")
+        }
         if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
             let text = segments.map(describe).joined()
             return literalIsValid(text) ? .valid(text) : .invalid
@@ -233,13 +244,29 @@ public struct ImageRepository: Sendable, Hashable {
     /// Account and region read out of a variable holding a private ECR host or URI, by POSIX
     /// parameter expansion when the query runs. A value that is no such host (an ECR Public
     /// URI) gives words `aws` rejects, so the query fails the build rather than skip the deploy.
-    private static func derivedRegistry(of variable: String) -> (String, String) {
-        ("\"${\(variable)%%.*}\"", "\"$(r=${\(variable)#*.dkr.ecr.}; echo \"${r%%.*}\")\"")
+    /// A host substitution is never taken apart by the shell: the build's own registry needs
+    /// neither option; any other is refused, with what to write instead.
+    private static func derivedRegistry(of variable: String, host: HostValues, written: String) -> Result<(String?, String?), RepositoryError> {
+        if host.ownRegistries.contains(variable) { return .success((nil, nil)) }
+        if host.substitutions.contains(variable) {
+            return .failure(.hostValue(
+                "`\(written)` takes its registry from `${\(variable)}`, a value of the template, not of the shell: the query must name that registry's account and region, and the shell cannot read them out of a template's value",
+                fix: "write the reference from the registry's parts (`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/NAME`, each a template value the guard can repeat), or give the URI to the build in a project environment variable the shell can read apart, or pass --registry-id ACCOUNT when the build's own region holds it"))
+        }
+        return .success(("\"${\(variable)%%.*}\"", "\"$(r=${\(variable)#*.dkr.ecr.}; echo \"${r%%.*}\")\""))
     }
 
     /// A value helps when nothing unknown stands before its first `/` (an unknown tag after
     /// it, such as `:$(date +%s)`, is dropped with the tag anyway).
-    private static func isExpandable(_ value: [ShellWord.Segment]) -> Bool {
+    /// A value whose registry is a host substitution alone (`URI=${repository_url}`,
+    /// `URI=${Registry}/app`), not the build's own, stays the shell variable: the shell can read
+    /// the variable apart, never the substitution.
+    private static func isExpandable(_ value: [ShellWord.Segment], host: HostValues) -> Bool {
+        if case .variable(let first) = value.first, host.substitutions.contains(first), !host.ownRegistries.contains(first) {
+            let next = value.dropFirst().first
+            if next == nil { return false }
+            if case .text(let text) = next, text.hasPrefix("/") || text.hasPrefix(":") || text.hasPrefix("@") { return false }
+        }
         for segment in value {
             if isOpaque(segment) { return false }
             if case .text(let text) = segment, text.utf8.contains(UInt8(ascii: "/")) { return true }
@@ -308,14 +335,33 @@ public struct ImageRepository: Sendable, Hashable {
     }
 }
 
+/// What a host says about the variables that stand for its own substitutions in an embedded
+/// buildspec (CloudFormation `${Name}`, Terraform `${expr}`): their values are the host's, so
+/// the shell may carry one whole into the query but never take one apart by parameter
+/// expansion; and some are the build's own account, region or registry, which the query asks
+/// without `--registry-id` / `--region`. Empty for a plain buildspec.
+struct HostValues: Sendable {
+    /// Every variable that stands for a host substitution.
+    var substitutions: Set<String> = []
+    /// Those whose value is the build's own account (`${AWS::AccountId}`).
+    var ownAccounts: Set<String> = []
+    /// Those whose value is the build's own region (`${AWS::Region}`).
+    var ownRegions: Set<String> = []
+    /// Those whose value is the build's own registry host, or a URI in it
+    /// (`${Repo.RepositoryUri}`, `${aws_ecr_repository.app.repository_url}`).
+    var ownRegistries: Set<String> = []
+}
+
 /// Why no repository could be found for a push.
 enum RepositoryError: Error, Sendable {
     case notECR(String)
     case unknown(String)
+    /// The registry is a host substitution the shell cannot read apart; `fix` says what to change.
+    case hostValue(String, fix: String)
 
     var message: String {
         switch self {
-        case .notECR(let text), .unknown(let text): text
+        case .notECR(let text), .unknown(let text), .hostValue(let text, _): text
         }
     }
 
@@ -323,6 +369,13 @@ enum RepositoryError: Error, Sendable {
         switch self {
         case .notECR: .registryNotECR
         case .unknown: .repositoryUnknown
+        case .hostValue: .hostSubstitutionInGuard
         }
+    }
+
+    /// What to change, when the error has its own advice.
+    var fix: String? {
+        if case .hostValue(_, let fix) = self { return fix }
+        return nil
     }
 }

@@ -113,7 +113,7 @@ struct RewritePlanner {
                 if !result.contains(where: { $0.queryKey == repository.queryKey }) { result.append(repository) }
             case .failure(let error):
                 throw fail(node, error.rule, "cannot guard `\(writer.writer.file)`: \(error.message)",
-                           fix: "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
+                           fix: error.fix ?? "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
             }
         }
         return result

@@ -2,8 +2,11 @@
 /// assigned so far, as words whose own expansions stay symbolic.
 struct VariableEnvironment: Sendable {
     private(set) var values: [String: [ShellWord.Segment]] = [:]
+    /// The variables that are the host's substitutions, and what they stand for.
+    let host: HostValues
 
-    init(buildspecVariables: [String: String]) {
+    init(buildspecVariables: [String: String], host: HostValues = HostValues()) {
+        self.host = host
         for (name, value) in buildspecVariables {
             // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
             values[name] = value.utf8.contains(UInt8(ascii: "$")) ? [.opaque(value)] : [.text(value)]

@@ -199,6 +199,28 @@ struct TemplateShellView: Sendable {
         return (parts.first == "data" ? "data." : "") + "aws_ecr_repository.\(resource[resource.startIndex + 1]).name"
     }
 
+    /// What the interpolations are, for the buildspec pipeline: each Terraform's, not the
+    /// shell's; those of the module's own provider (in the usual module of one `aws` provider,
+    /// the account and region the CodeBuild project, and so the build, runs in) the build's own:
+    /// an `aws_ecr_repository`'s `repository_url`, `data.aws_caller_identity`'s `account_id`,
+    /// `data.aws_region`'s name, and the expression the provider's `region` is set from.
+    func hostValues(providerRegions: Set<String>) -> HostValues {
+        var values = HostValues()
+        for (name, (_, expression)) in placeholders {
+            values.substitutions.insert(name)
+            let parts = expression.split(separator: ".", omittingEmptySubsequences: false)
+            if Self.repositoryName(ofURL: expression) != nil {
+                values.ownRegistries.insert(name)
+            } else if parts.count == 4, parts[0] == "data", parts[1] == "aws_caller_identity", parts[3] == "account_id" {
+                values.ownAccounts.insert(name)
+            } else if (parts.count == 4 && parts[0] == "data" && parts[1] == "aws_region" && ["name", "region", "id"].contains(parts[3]))
+                        || providerRegions.contains(expression) {
+                values.ownRegions.insert(name)
+            }
+        }
+        return values
+    }
+
     /// A message of the buildspec pipeline with the interpolations as written.
     func restored(_ message: String) -> String {
         var text = message

@@ -61,6 +61,14 @@ struct TerraformConfiguration: Sendable {
     /// One open block: its type and labels.
     private struct Block { var type: String; var labels: [String] }
     private var blocks: [Block] = []
+    /// The `provider "aws"` blocks: the expression of their `region`, and whether they have an alias.
+    private var providers: [(region: String?, aliased: Bool)] = []
+
+    /// The `region` expressions of the default `aws` providers (those without an alias): the
+    /// region the module's resources, its CodeBuild project among them, are made in.
+    var providerRegions: Set<String> {
+        Set(providers.filter { !$0.aliased }.compactMap(\.region))
+    }
 
     init(_ bytes: [UInt8]) throws(ScanError) {
         self.bytes = bytes
@@ -98,6 +106,7 @@ struct TerraformConfiguration: Sendable {
                 }
                 if bytes[index] == UInt8(ascii: "{") {
                     index += 1
+                    if blocks.isEmpty, name == "provider", labels == ["aws"] { providers.append((nil, false)) }
                     blocks.append(Block(type: name, labels: labels))
                     break
                 }
@@ -128,6 +137,10 @@ struct TerraformConfiguration: Sendable {
         try skipExpression()
         var end = index
         while end > valueStart, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        if blocks.count == 1, blocks[0].type == "provider", blocks[0].labels == ["aws"], !providers.isEmpty {
+            if name == "region" { providers[providers.count - 1].region = String(decoding: bytes[valueStart..<end], as: UTF8.self) }
+            if name == "alias" { providers[providers.count - 1].aliased = true }
+        }
         if name == "template", blocks.count == 1, blocks[0].type == "data", blocks[0].labels.first == "template_file", blocks[0].labels.count == 2 {
             dataTemplateFiles[blocks[0].labels[1], default: []] += calls(of: "file", in: valueStart..<end)
         }

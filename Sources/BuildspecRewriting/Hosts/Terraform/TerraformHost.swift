@@ -83,6 +83,8 @@ public enum TerraformHost {
         var label: String
         var body: Range<Int>
         var stripsIndentation: Bool
+        /// The `region` expressions of the module's default `aws` provider (`var.aws_region`).
+        var providerRegions: Set<String> = []
     }
 
     private enum Found {
@@ -108,7 +110,8 @@ public enum TerraformHost {
             let label = "\(attribute.resource) (\(attribute.block))"
             switch attribute.value {
             case .heredoc(let heredoc):
-                units.append(Unit(label: label, body: heredoc.body, stripsIndentation: heredoc.indented))
+                units.append(Unit(label: label, body: heredoc.body, stripsIndentation: heredoc.indented,
+                                  providerRegions: configuration.providerRegions))
             case .expression(let range, let function):
                 let written = source.text(range)
                 let why = switch function {
@@ -183,7 +186,9 @@ public enum TerraformHost {
                            "the buildspec of \(unit.label) is not a valid Terraform template: \(error.message)")
             ]))
         }
-        let inner = BuildspecRewriter.rewrite(view.text, options: options)
+        var innerOptions = options
+        innerOptions.hostValues = view.hostValues(providerRegions: unit.providerRegions)
+        let inner = BuildspecRewriter.rewrite(view.text, options: innerOptions)
         func mapped(_ diagnostic: Diagnostic) -> Diagnostic {
             var diagnostic = diagnostic
             if let position = diagnostic.position { diagnostic.position = source.position(ofByte: view.rawOffset(position.offset)) }
