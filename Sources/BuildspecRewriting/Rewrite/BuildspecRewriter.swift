@@ -132,10 +132,13 @@ public enum BuildspecRewriter {
             return failed(Diagnostic(.error, rule: .verificationFailed, at: nil, "internal error: \(problem); nothing was written",
                                      fix: "please report this file"))
         }
-        let pending = analysis.writers.filter(\.needsGuard).map { writer in
-            Diagnostic(.error, rule: .unguardedDefinitionsWriter, at: spec.commands[writer.command].node.start,
-                       "`\(writer.writer.file)` is written even when the ECR repository had no image before this build (first pipeline run)",
-                       fix: "run rewrite-buildspec on this file to guard it")
+        // One finding per command and file: a file written in parts is one writer to the user.
+        var pending: [Diagnostic] = []
+        for writer in analysis.writers where writer.needsGuard {
+            let finding = Diagnostic(.error, rule: .unguardedDefinitionsWriter, at: spec.commands[writer.command].node.start,
+                                     "`\(writer.writer.file)` is written even when the ECR repository had no image before this build (first pipeline run)",
+                                     fix: "run rewrite-buildspec on this file to guard it")
+            if !pending.contains(finding) { pending.append(finding) }
         }
         return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics,
                              editedLines: Array(Set(plan.lines)).sorted(), pendingGuards: pending, edits: plan.edits)
