@@ -87,7 +87,44 @@ import Testing
         #expect(!errors.joined().contains("cfnsub"), "a placeholder leaked into a message: \(errors)")
     }
 
-    /// cfn-lint reports no error on a rewritten template that it did not report on the original
+    /// A Sub variable bound to the stack's own registry (`!Sub` of `${AWS::AccountId}.dkr.ecr.
+    /// ${AWS::Region}...`) is the build's own: the query names neither account nor region.
+    /// Bound to anything else, the guard is refused.
+    @Test(arguments: [("!Sub \"${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com\"", true),
+                      ("444455556666.dkr.ecr.eu-west-1.amazonaws.com/x", false)])
+    func aSubVariableBoundToTheStacksRegistryIsTheBuildsOwn(_ binding: String, _ isOwn: Bool) throws {
+        let registry = "${Registry}/${Repo}"
+        let template = """
+        Resources:
+          Repo:
+            Type: AWS::ECR::Repository
+          P:
+            Type: AWS::CodeBuild::Project
+            Properties:
+              Source:
+                BuildSpec: !Sub
+                  - |
+                    version: 0.2
+                    phases:
+                      build:
+                        commands:
+                          - docker push \(registry):v1
+                          - printf '[{"name":"web","imageUri":"%s"}]' \(registry):v1 > imagedefinitions.json
+                  - Registry: \(binding)
+
+        """
+        let result = HostRewriter.rewrite(Array(template.utf8), fileName: "t.yaml")
+        if isOwn {
+            #expect(result.outcome == .rewritten, "\(result.diagnostics)")
+            let text = String(decoding: result.output, as: UTF8.self)
+            #expect(text.contains("aws ecr list-images --repository-name ${Repo} --max-items 1"), "\(text)")
+        } else {
+            #expect(result.outcome == .error)
+            #expect(result.diagnostics.contains { $0.message.contains("takes its registry from `${Registry}`") }, "\(result.diagnostics)")
+        }
+    }
+
+
     /// (an unescaped `${VAR#*/}` in a Sub string is E1019).
     @Test(.enabled(if: CfnLint.isAvailable || ProcessInfo.processInfo.environment["CI"] != nil),
           arguments: cases.filter { SampleLocations.read($0.name, $0.expected) != nil })

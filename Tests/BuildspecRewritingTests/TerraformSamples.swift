@@ -81,6 +81,9 @@ enum TerraformSamples {
             }
         }
         if parts.count == 2, parts[0] == "var", let value = variableDefault(parts[1], in: file) { return value }
+        // The module's own account and region are the build's.
+        if parts.count == 4, parts[0] == "data", parts[1] == "aws_caller_identity", parts[3] == "account_id" { return CodeBuildRunner.account }
+        if parts.count == 4, parts[0] == "data", parts[1] == "aws_region" { return CodeBuildRunner.region }
         return "tpl-" + expression.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
     }
 

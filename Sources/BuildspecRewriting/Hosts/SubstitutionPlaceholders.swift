@@ -58,7 +58,7 @@ struct SubstitutionPlaceholders: Sendable {
                 placeholder = "${\(word)}"
             }
             // A stack's account and region are its CodeBuild project's: the build's own.
-            placeholders.hostValues.substitutions.insert(word)
+            if placeholder == word { placeholders.hostValues.literals.insert(word) } else { placeholders.hostValues.substitutions.insert(word) }
             switch name {
             case "AWS::AccountId": placeholders.hostValues.ownAccounts.insert(word)
             case "AWS::Region": placeholders.hostValues.ownRegions.insert(word)

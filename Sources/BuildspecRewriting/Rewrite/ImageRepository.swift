@@ -124,6 +124,12 @@ public struct ImageRepository: Sendable, Hashable {
             case .failure:
                 return .failure(.notECR("`\(written)` names registry `\(hostText)`, which is not a valid ECR registry (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`, a 12-digit account); \(Self.askable)"))
             }
+        } else if environment.host.literals.contains(hostText) {
+            // `${Registry}/name` where the substitution reads as a literal word.
+            switch derivedRegistry(of: hostText, host: environment.host, written: written) {
+            case .success(let parts): (registryID, region) = parts
+            case .failure(let error): return .failure(error)
+            }
         } else if host.count == 1, case .variable(let variable) = host[0] {
             // `$ECR_REGISTRY/name`, the host from the project or a command.
             switch derivedRegistry(of: variable, host: environment.host, written: written) {
@@ -233,7 +239,7 @@ public struct ImageRepository: Sendable, Hashable {
         }
         if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
             let text = segments.map(describe).joined()
-            return literalIsValid(text) ? .valid(text) : .invalid
+            return literalIsValid(text) || hostValues.literals.contains(text) ? .valid(text) : .invalid
         }
         if segments.count == 1, case .variable(let name) = segments[0] { return .valid("\"$\(name)\"") }
         let inner = segments.map(describe).joined()
@@ -248,10 +254,11 @@ public struct ImageRepository: Sendable, Hashable {
     /// neither option; any other is refused, with what to write instead.
     private static func derivedRegistry(of variable: String, host: HostValues, written: String) -> Result<(String?, String?), RepositoryError> {
         if host.ownRegistries.contains(variable) { return .success((nil, nil)) }
-        if host.substitutions.contains(variable) {
+        if host.substitutions.contains(variable) || host.literals.contains(variable) {
+            let shown = host.literals.contains(variable) ? variable : "${\(variable)}"
             return .failure(.hostValue(
-                "`\(written)` takes its registry from `${\(variable)}`, a value of the template, not of the shell: the query must name that registry's account and region, and the shell cannot read them out of a template's value",
-                fix: "write the reference from the registry's parts (`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/NAME`, each a template value the guard can repeat), or give the URI to the build in a project environment variable the shell can read apart, or pass --registry-id ACCOUNT when the build's own region holds it"))
+                "`\(written)` takes its registry from `\(shown)`, a value of the template, not of the shell: the query must name that registry's account and region, and the shell cannot read them out of a template's value",
+                fix: "write the reference from the registry's parts (`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/NAME`, each a template value the guard can repeat), or give the URI to the build in a project environment variable, which the shell can read apart"))
         }
         return .success(("\"${\(variable)%%.*}\"", "\"$(r=${\(variable)#*.dkr.ecr.}; echo \"${r%%.*}\")\""))
     }
@@ -343,6 +350,9 @@ public struct ImageRepository: Sendable, Hashable {
 struct HostValues: Sendable {
     /// Every variable that stands for a host substitution.
     var substitutions: Set<String> = []
+    /// Literal words that stand for a host substitution a repository's name can be (a
+    /// CloudFormation parameter): in a registry host, account or region they are the host's too.
+    var literals: Set<String> = []
     /// Those whose value is the build's own account (`${AWS::AccountId}`).
     var ownAccounts: Set<String> = []
     /// Those whose value is the build's own region (`${AWS::Region}`).
