@@ -90,14 +90,17 @@ struct EndToEndSample: Sendable, CustomTestStringConvertible {
         EndToEndSample(name: "cfn-yaml-block", repositories: ["billing-api"], definitions: ["images.json"],
                        projectVariables: ["REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-api"],
                        firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
-        // `!Sub |`: the query names the template's own repository resource.
-        EndToEndSample(name: "cfn-yaml-sub", repositories: ["sample-repository"],
+        // `!Sub |`: the query names the template's own repository resource; the reference is made
+        // of the stack's account and region, the build's own (the stack is rendered in them).
+        EndToEndSample(name: "cfn-yaml-sub", region: CodeBuildRunner.region, account: CodeBuildRunner.account, repositories: ["sample-repository"],
                        firstRunFailure: [noMatchingArtifacts], template: "template.yaml"),
         // JSON `Fn::Join` of lines; the repository name is the project's variable.
         EndToEndSample(name: "cfn-json-join", repositories: ["orders"], projectVariables: ["IMAGE_REPO_NAME": "orders", "AWS_ACCOUNT_ID": "123456789012"],
                        firstRunFailure: [noMatchingArtifacts], template: "template.json"),
         // Terraform, rendered: the repository named through `${aws_ecr_repository.app.name}`.
-        EndToEndSample(name: "terraform-heredoc", repositories: ["shop/web"], firstRunFailure: [noMatchingArtifacts]),
+        // `repository_url` is the module's own registry, rendered in the build's own region.
+        EndToEndSample(name: "terraform-heredoc", region: CodeBuildRunner.region, account: CodeBuildRunner.account, repositories: ["shop/web"],
+                       firstRunFailure: [noMatchingArtifacts]),
         // A custom heredoc marker, `$${VAR}` shell variables, the name through `${var.ecr_repo_name}`.
         EndToEndSample(name: "terraform-custom-marker", repositories: ["billing/worker"],
                        projectVariables: ["AWS_ACCOUNT_ID": "123456789012"], firstRunFailure: [noMatchingArtifacts]),
