@@ -276,7 +276,11 @@ public struct ImageRepository: Sendable, Hashable {
         }
         for segment in value {
             if isOpaque(segment) { return false }
-            if case .text(let text) = segment, text.utf8.contains(UInt8(ascii: "/")) { return true }
+            guard case .text(let text) = segment else { continue }
+            if text.utf8.contains(UInt8(ascii: "/")) { return true }
+            // `$REPO:$(git rev-parse HEAD)`: what follows the tag's `:` or `@` is dropped with
+            // the tag, so an unknown tag does not hide the repository.
+            if text.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") }) { return true }
         }
         return true
     }
