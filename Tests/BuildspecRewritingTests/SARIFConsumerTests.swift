@@ -141,7 +141,8 @@ import Testing
             let line = try #require(readme.split(separator: "\n").first { $0.contains("run: rewrite-buildspec") && $0.contains(marker) })
             return String(line.split(separator: "run: ", maxSplits: 1)[1])
         }
-        let root = try Self.samplesFolder { SampleLocations.read($0, "expected.yml") != nil }
+        // Handled samples; one with options names its repository outside the file.
+        let root = try Self.samplesFolder { SampleLocations.read($0, "expected.yml") != nil && SampleLocations.read($0, "options.txt") == nil }
         defer { try? FileManager.default.removeItem(at: root) }
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = ToolProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
