@@ -2,10 +2,10 @@
 """Fails CI on any oracle verdict of `broken`, `touched-unneeded` or `silent-on-invalid`, and
 when fewer files than asked are guarded.
 
-usage: check-oracle.py REPORT.json [--min-guarded PERCENT] [--kinds KIND,KIND]
+usage: check-oracle.py REPORT.json [--min-guarded PERCENT]
 
 "Guarded" counts the files the oracle says need the guard and push to a registry `aws` can ask
-(`needs_guard` and `askable`), restricted to the given kinds (all kinds when none are given).
+(`needs_guard` and `askable`).
 """
 import argparse
 import json
@@ -17,11 +17,9 @@ BAD = {"broken", "touched-unneeded", "silent-on-invalid"}
 parser = argparse.ArgumentParser()
 parser.add_argument("report")
 parser.add_argument("--min-guarded", type=float, default=0.0)
-parser.add_argument("--kinds", default="")
 args = parser.parse_args()
 
 records = json.load(open(args.report))
-kinds = set(filter(None, args.kinds.split(",")))
 
 failures = []
 for record in records:
@@ -29,13 +27,11 @@ for record in records:
         problems = "; ".join(record.get("problems", []))[:400]
         failures.append("%s %s (%s) %s" % (record["verdict"], os.path.basename(record["file"]), record.get("kind", "?"), problems))
 
-counted = [r for r in records if not kinds or r.get("kind") in kinds]
-needs = [r for r in counted if r.get("needs_guard") and r.get("askable")]
+needs = [r for r in records if r.get("needs_guard") and r.get("askable")]
 guarded = [r for r in needs if r["verdict"] == "rewritten"]
 share = 100.0 * len(guarded) / len(needs) if needs else 100.0
-print("oracle: %d files, %d bad; %s%d need the guard and push to ECR, %d guarded correctly (%.1f%%, at least %.0f%% asked)" % (
-    len(records), len(failures), ("of kinds %s: " % ",".join(sorted(kinds))) if kinds else "",
-    len(needs), len(guarded), share, args.min_guarded))
+print("oracle: %d files, %d bad; %d need the guard and push to ECR, %d guarded correctly (%.1f%%, at least %.0f%% asked)" % (
+    len(records), len(failures), len(needs), len(guarded), share, args.min_guarded))
 for record in needs:
     if record["verdict"] != "rewritten":
         print("not guarded: %s %s" % (record["verdict"], os.path.basename(record["file"])))
