@@ -6,7 +6,7 @@
 // - a refused or untouched file comes back byte-identical;
 // - a rewritten file parses, is still a buildspec, has the same data outside the phases'
 //   commands, keeps every input line (indentation and `- ` aside; the writer's own line may
-//   move into a block), and a second rewrite changes nothing.
+//   move into a block or a guard), and a second rewrite changes nothing.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func rewriteFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -32,9 +32,12 @@ public func rewriteFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         let unquoted = String(normal.drop { $0 == "'" || $0 == "\"" }.reversed().drop { $0 == "'" || $0 == "\"" }.reversed())
         if normal.isEmpty || kept.contains(normal) || kept.contains(unquoted) { continue }
         // The writer's own line moves into the guard; like the oracle, let lines naming a
-        // definitions file go.
+        // definitions file go, and lines emitting the `imageUri` key (the writer of a file
+        // named otherwise, such as one the artifacts list through a variable).
         let lower = line.lowercased()
-        if lower.containsBytes("imagedefinition") || lower.containsBytes("imagesdefinition") || lower.containsBytes("imagedetail") {
+        if lower.containsBytes("imagedefinition") || lower.containsBytes("imagesdefinition") || lower.containsBytes("imagedetail")
+            || lower.containsBytes("imageuri")
+        {
             continue
         }
         if kept.contains(where: { $0.contains(normal) }) { continue }

@@ -311,6 +311,17 @@ struct RewritePlanner {
         let trimmedEnd = (value.lastIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }).map { $0 + 1 } ?? 0
         let command = String(decoding: value[pipeline.range], as: UTF8.self)
         let alone = pipeline.range == trimmedStart..<trimmedEnd && !value[pipeline.range].contains(0x0A)
+        // A writer after other commands must start a source line (folding turned that line
+        // break into a space): a guard opening in the middle of a line would split it.
+        if !alone, pipeline.range.lowerBound != trimmedStart {
+            let rest = value[pipeline.range.lowerBound...]
+            let sourceLines = source.bytes[node.range].split(separator: 0x0A).dropFirst(node.scalarStyle == .folded ? 1 : 0)
+            let startsALine = sourceLines.contains { line in
+                let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }.reversed()
+                return !trimmed.isEmpty && rest.starts(with: trimmed)
+            }
+            guard startsALine else { throw refusal }
+        }
         let lines: [String]
         if alone {
             lines = ["if \(condition); then", "  \(command)", "else", "  \(text.otherwise)", "fi"]
