@@ -311,16 +311,16 @@ struct RewritePlanner {
         let trimmedEnd = (value.lastIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A }).map { $0 + 1 } ?? 0
         let command = String(decoding: value[pipeline.range], as: UTF8.self)
         let alone = pipeline.range == trimmedStart..<trimmedEnd && !value[pipeline.range].contains(0x0A)
-        // A writer after other commands must start a source line (folding turned that line
-        // break into a space): a guard opening in the middle of a line would split it.
-        if !alone, pipeline.range.lowerBound != trimmedStart {
-            let rest = value[pipeline.range.lowerBound...]
-            let sourceLines = source.bytes[node.range].split(separator: 0x0A).dropFirst(node.scalarStyle == .folded ? 1 : 0)
-            let startsALine = sourceLines.contains { line in
-                let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }.reversed()
-                return !trimmed.isEmpty && rest.starts(with: trimmed)
-            }
-            guard startsALine else { throw refusal }
+        // A writer after other commands must start a source line, and one followed by more
+        // must end one or end on a line naming the file: a guard opening or closing inside
+        // a line would split a line that has nothing to do with the writer.
+        if !alone {
+            guard let lines = Self.foldedLines(node, source: source, value: value) else { throw refusal }
+            let start = pipeline.range.lowerBound, end = pipeline.range.upperBound
+            guard start == trimmedStart || lines.contains(where: { $0.valueStart == start }),
+                  end >= trimmedEnd || lines.contains(where: { $0.valueEnd == end })
+                    || lines.contains(where: { $0.valueStart < end && end <= $0.valueEnd && lineMentionsDefinitions($0.sourceStart) })
+            else { throw refusal }
         }
         let lines: [String]
         if alone {
@@ -354,6 +354,38 @@ struct RewritePlanner {
     }
 
     // MARK: Helpers
+
+    /// A folded scalar's source lines with where each one's text lies in the value, when the
+    /// value is exactly those lines (blanks around them dropped) joined as folding joins lines
+    /// of one indentation: by a space, or by `n` line breaks over `n` empty lines. `nil` when
+    /// it is not (more-indented lines, escapes, trailing blanks that folding keeps).
+    static func foldedLines(_ node: YAMLNode, source: SourceText, value: [UInt8]) -> [(sourceStart: Int, valueStart: Int, valueEnd: Int)]? {
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        var lines: [(sourceStart: Int, valueStart: Int, valueEnd: Int)] = []
+        var joined: [UInt8] = []
+        var emptyLines = 0
+        var lineStart = node.range.lowerBound
+        if node.scalarStyle == .folded { lineStart = source.afterLineBreak(source.lineEnd(ofByte: lineStart)) }
+        while lineStart < node.range.upperBound {
+            let lineEnd = min(source.lineEnd(ofByte: lineStart), node.range.upperBound)
+            var contentStart = lineStart, contentEnd = lineEnd
+            while contentStart < contentEnd, isBlank(source.bytes[contentStart]) { contentStart += 1 }
+            while contentEnd > contentStart, isBlank(source.bytes[contentEnd - 1]) { contentEnd -= 1 }
+            if contentStart == contentEnd {
+                emptyLines += 1
+            } else {
+                if !lines.isEmpty || node.scalarStyle == .folded {
+                    joined += emptyLines == 0 ? (lines.isEmpty ? [] : [0x20]) : Array(repeating: 0x0A, count: emptyLines)
+                }
+                emptyLines = 0
+                lines.append((contentStart, joined.count, joined.count + contentEnd - contentStart))
+                joined += source.bytes[contentStart..<contentEnd]
+            }
+            lineStart = source.afterLineBreak(lineEnd)
+        }
+        let withoutBreaks = value.reversed().drop { $0 == 0x0A }.reversed()
+        return joined.elementsEqual(withoutBreaks) ? lines : nil
+    }
 
     /// Whether anything under `node` is anchored (`&name`), an alias (`*name`) or a merge (`<<`).
     static func usesAnchors(_ node: YAMLNode?) -> Bool {
