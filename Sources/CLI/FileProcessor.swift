@@ -26,24 +26,9 @@ struct FileProcessor: Sendable {
         case .failure(let code): return failure(.unreadableFile, "cannot read the file (\(POSIX.errorText(code)))")
         }
         let name = POSIX.lastComponent(path)
-        // A `.yml` that a `.tf` beside it renders with `templatefile()` is Terraform's.
-        let isTerraformTemplate = TerraformHost.kind(ofFileName: name) == nil && TerraformFiles.isNamedTemplate(path, contents: input)
-        if (isCandidate || ignoresUnrelated) && !isTerraformTemplate {
-            let kind = HostRewriter.kind(of: input, fileName: name)
-            let isHost = kind == .cloudFormationYAML || kind == .cloudFormationJSON
-                || kind == .terraform && TerraformFiles.isSearchedTerraformFile(path, contents: input)
-            // A named Terraform file that holds no CodeBuild project (`variables.tf`, `user_data.tpl`)
-            // is unrelated to a hook too.
-            let skipped = isCandidate ? !isHost : kind == .unrelated || kind == .terraform && !isHost
-            if skipped {
-                var outcome = FileOutcome(path: path, kind: .noDefinitionsWriter, editedLines: [], diagnostics: [])
-                outcome.isSkipped = true
-                return outcome
-            }
-        }
-        let result = isTerraformTemplate
-            ? TerraformHost.rewrite(input, as: .template, options: options)
-            : HostRewriter.rewrite(input, fileName: name, options: options)
+        let selection: HostRewriter.Selection = isCandidate ? .candidate : ignoresUnrelated ? .hookFile : .named
+        let result = HostRewriter.rewrite(input, fileName: name, options: options, selection: selection,
+                                          isTerraformTemplate: TerraformFiles.isNamedTemplate(path, contents: input))
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
         outcome.hasRefusals = result.outcome != .error && result.diagnostics.contains { $0.severity == .error }
         switch result.outcome {
@@ -51,6 +36,10 @@ struct FileProcessor: Sendable {
         case .alreadyGuarded: outcome.kind = .alreadyGuarded; return outcome
         case .noDefinitionsWriter: outcome.kind = .noDefinitionsWriter; return outcome
         case .ignored: outcome.kind = .ignored; return outcome
+        case .skipped:
+            outcome.kind = .noDefinitionsWriter
+            outcome.isSkipped = true
+            return outcome
         case .rewritten: break
         }
         switch mode {

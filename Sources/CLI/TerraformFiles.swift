@@ -7,21 +7,13 @@ import Darwin
 #endif
 import BuildspecRewriting
 
-/// Which files a folder search hands to the Terraform host: a `.tf` file that mentions
-/// `aws_codebuild_project`, `buildspec*.tpl` / `*.tftpl`, and a file a `.tf` file of the same
-/// folder gives to `templatefile()` / `data "template_file"`.
+/// The one thing about Terraform files only a reader of the folder knows: which files a `.tf`
+/// file of the same folder gives to `templatefile()` / `data "template_file"`.
 enum TerraformFiles {
     /// Whether a `.yml` / `.yaml` / `.tpl` is a template a `.tf` file of its folder renders.
     /// Only a file with `${` or `%{` in it can need HCL's reading: only then are siblings read.
     static func isNamedTemplate(_ path: String, contents: [UInt8]) -> Bool {
         hasTemplateMarks(contents) && namedTemplates(in: POSIX.folder(of: path)).contains(POSIX.lastComponent(path))
-    }
-
-    /// Whether a file a folder search found for its extension is Terraform's to handle.
-    static func isSearchedTerraformFile(_ path: String, contents: [UInt8]) -> Bool {
-        let name = POSIX.lastComponent(path)
-        if name.lowercased().hasSuffix(".tf") { return contains(contents, "aws_codebuild_project") }
-        return TerraformHost.isTemplateName(name) || isNamedTemplate(path, contents: contents)
     }
 
     private static func hasTemplateMarks(_ bytes: [UInt8]) -> Bool {

@@ -2,32 +2,37 @@ import Foundation
 import Testing
 @testable import BuildspecRewriting
 
-/// Every `Samples/<case>/buildspec.yml` against its `expected.yml` (the rewritten bytes) or
-/// `expected-error.txt` (a refused file), with the command-line options of its `options.txt` when
-/// it has one (`--option value`, one a line). Every finding is pinned by its rule, never by its
-/// message text, which may improve: a refused file's in `expected-error.txt`, a handled file's
-/// (warnings, notes and the writers `--check` reports) in `expected-findings.txt`, whose absence
-/// means none. A line is `line:column: severity RB001 rule-name`.
+/// Every golden sample (`SampleLocations.goldenCases`: a buildspec, a CloudFormation template or
+/// a Terraform file) through `HostRewriter.rewrite`, as the tool reads a file of that name, with
+/// the command-line options of its `options.txt` when it has one (`--option value`, one a line),
+/// against its expected output or `expected-error.txt` (a refused file). Every finding is pinned
+/// by its rule, never by its message text, which may improve: a refused file's in
+/// `expected-error.txt`, a handled file's (warnings, notes, the writers `--check` reports, and the
+/// refusals of a template's other buildspecs) in `expected-findings.txt`, whose absence means
+/// none. A line is `line:column: severity RB001 rule-name`.
 @Suite struct GoldenSampleTests {
-    @Test func thereAreEnoughSamples() {
-        #expect(SampleLocations.cases.count >= 20)
+    @Test func thereAreEnoughSamplesOfEveryKind() {
+        let inputs = Set(SampleLocations.goldenCases.map { $0.input.split(separator: ".").last! })
+        #expect(SampleLocations.goldenCases.count >= 60)
+        #expect(inputs.isSuperset(of: ["yml", "yaml", "json", "tf", "tpl", "tftpl"]), "\(inputs)")
     }
 
-    @Test(arguments: SampleLocations.cases)
-    func sample(_ name: String) throws {
-        let input = try #require(SampleLocations.read(name, "buildspec.yml"))
+    @Test(arguments: SampleLocations.goldenCases)
+    func sample(_ sample: SampleLocations.GoldenCase) throws {
+        let name = sample.name
+        let input = try #require(SampleLocations.read(name, sample.input))
         let options = try Self.options(of: name)
-        let result = BuildspecRewriter.rewrite(input, options: options)
+        let result = HostRewriter.rewrite(input, fileName: sample.input, options: options)
         let findings = Self.findings(result.diagnostics + result.pendingGuards)
-        if let expected = SampleLocations.read(name, "expected.yml") {
+        if let expected = SampleLocations.read(name, sample.expected) {
             let pinned = SampleLocations.read(name, "expected-findings.txt").map { String(decoding: $0, as: UTF8.self) } ?? ""
             #expect(findings == pinned, "\(name): findings differ from expected-findings.txt\n\(Self.lineDiff(Array(pinned.utf8), Array(findings.utf8)))")
-            #expect(result.outcome != .error, "\(name): \(result.diagnostics.map { $0.formatted(path: "buildspec.yml") })")
+            #expect(result.outcome != .error, "\(name): \(result.diagnostics.map { $0.formatted(path: sample.input) })")
             if result.output != expected {
-                Issue.record("\(name): output differs from expected.yml\n\(Self.lineDiff(expected, result.output))")
+                Issue.record("\(name): output differs from \(sample.expected)\n\(Self.lineDiff(expected, result.output))")
             }
             // Idempotent: the expected output needs nothing more.
-            let again = BuildspecRewriter.rewrite(expected, options: options)
+            let again = HostRewriter.rewrite(expected, fileName: sample.input, options: options)
             #expect(again.output == expected, "\(name): a second rewrite changed the file")
             #expect(again.outcome != .rewritten)
         } else {

@@ -1,12 +1,7 @@
-/// A kind of file that holds buildspecs: a plain buildspec, or a template that embeds them.
-public enum HostKind: String, Sendable {
-    case buildspec
+/// A kind of template that embeds buildspecs and is read through `BuildspecHost`.
+enum HostKind: String, Sendable {
     case cloudFormationYAML = "cfn-yaml"
     case cloudFormationJSON = "cfn-json"
-    case terraform
-    /// Neither a template (by content) nor a buildspec (by name): a `docker-compose.yml`, a
-    /// workflow, a YAML file that quotes buildspec commands.
-    case unrelated
 }
 
 /// One file format that embeds buildspecs. A host reads its file into the buildspecs it holds,
@@ -107,18 +102,7 @@ public enum HostRewriter {
 
     /// The marker a template must hold before any parsing.
     static let projectMarker = Array("AWS::CodeBuild::Project".utf8)
-
-    /// What `bytes`, named `fileName`, holds: Terraform by name, a template by content, a
-    /// buildspec by name (or, without a name, anything else).
-    public static func kind(of bytes: [UInt8], fileName: String?) -> HostKind {
-        if let fileName, isTerraformName(fileName) { return .terraform }
-        if bytes.containsBytes(projectMarker) {
-            for host in hosts {
-                if let reading = host.read(SourceText(bytes), options: RewriteOptions(verifiesOutput: false)) { return reading.kind }
-            }
-        }
-        return fileName.map(isBuildspecName) ?? true ? .buildspec : .unrelated
-    }
+    static let terraformProjectMarker = Array("aws_codebuild_project".utf8)
 
     public static func isBuildspecName(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -137,21 +121,50 @@ public enum HostRewriter {
     }
 
     /// Rewrites one file, whatever host it is. A pure function of its arguments.
-    public static func rewrite(_ bytes: [UInt8], fileName: String? = nil, options: RewriteOptions = RewriteOptions()) -> RewriteResult {
+    /// How the tool came to a file, which decides what the file may be read as.
+    public enum Selection: Sendable {
+        /// Named on the command line, or found by its buildspec name: read as whatever it holds.
+        case named
+        /// Found by a folder search for its extension alone: handled only as a template (a
+        /// CloudFormation template, or a Terraform file that holds or is a CodeBuild buildspec).
+        case candidate
+        /// Named by a hook that passes every changed file (`--ignore-unrelated`): a file that is
+        /// neither a template nor named as a buildspec is skipped.
+        case hookFile
+    }
+
+    /// Rewrites one file of any kind, read by its name and content: Terraform by name, a
+    /// CloudFormation template by content, else a plain buildspec. A file the selection does
+    /// not let through comes back `.skipped`. `isTerraformTemplate`: a `.tf` file beside it
+    /// renders it with `templatefile()` (which only the caller, reading the folder, can know).
+    public static func rewrite(_ bytes: [UInt8], fileName: String? = nil, options: RewriteOptions = RewriteOptions(),
+                               selection: Selection = .named, isTerraformTemplate: Bool = false) -> RewriteResult {
+        let skipped = RewriteResult(outcome: .skipped, output: bytes, diagnostics: [], editedLines: [])
+        let terraformKind = fileName.flatMap(TerraformHost.kind(ofFileName:))
+        if isTerraformTemplate, terraformKind == nil { return TerraformHost.rewrite(bytes, as: .template, options: options) }
         if let fileName, isTerraformName(fileName) {
-            if let kind = TerraformHost.kind(ofFileName: fileName) { return TerraformHost.rewrite(bytes, as: kind, options: options) }
+            // A searched or hook-passed Terraform file is read only when it is a buildspec's.
+            let holdsBuildspecs = terraformKind == .configuration ? bytes.containsBytes(terraformProjectMarker)
+                : TerraformHost.isTemplateName(fileName) || isTerraformTemplate
+            if selection != .named, !holdsBuildspecs { return skipped }
+            if let terraformKind { return TerraformHost.rewrite(bytes, as: terraformKind, options: options) }
             return RewriteResult(outcome: .error, output: bytes, diagnostics: [Diagnostic(
                 .error, rule: .unsupportedTemplateFile, at: nil, "Terraform JSON files (`.tf.json`) are not read yet, and rewriting one as a plain buildspec would break its `${...}` interpolations",
                 fix: "guard the buildspec by hand for now, or move it to a buildspec file")], editedLines: [])
         }
-        guard bytes.containsBytes(projectMarker) else { return BuildspecRewriter.rewrite(bytes, options: options) }
-        let source = SourceText(bytes)
-        for host in hosts {
-            if let reading = host.read(source, options: options) {
-                return rewrite(reading, source: source, host: host, options: options)
+        if bytes.containsBytes(projectMarker) {
+            let source = SourceText(bytes)
+            for host in hosts {
+                if let reading = host.read(source, options: options) {
+                    return rewrite(reading, source: source, host: host, options: options)
+                }
             }
         }
-        return BuildspecRewriter.rewrite(bytes, options: options)
+        switch selection {
+        case .candidate: return skipped
+        case .hookFile where !(fileName.map(isBuildspecName) ?? true): return skipped
+        case .named, .hookFile: return BuildspecRewriter.rewrite(bytes, options: options)
+        }
     }
 
     private static func rewrite(_ reading: HostReading, source: SourceText, host: any BuildspecHost.Type, options: RewriteOptions) -> RewriteResult {
@@ -179,7 +192,7 @@ public enum HostRewriter {
             diagnostics += result.diagnostics.map(mapped)
             expectedTexts.append(result.output)
             switch result.outcome {
-            case .error, .noDefinitionsWriter: continue
+            case .error, .noDefinitionsWriter, .skipped: continue
             case .alreadyGuarded: anyGuarded = true; continue
             case .ignored: anyIgnored = true; continue
             case .rewritten: break

@@ -39,6 +39,9 @@ public struct RewriteResult: Sendable {
         case ignored
         /// The file could not be handled; `diagnostics` says why.
         case error
+        /// Neither a template nor a buildspec, for a file that had to be one of them to be
+        /// read (see `HostRewriter.Selection`): left alone, and said nothing of.
+        case skipped
     }
 
     public var outcome: Outcome

@@ -31,10 +31,11 @@ public enum TerraformHost {
             diagnostics += result.diagnostics
             results.append(result)
         }
-        if results.contains(where: { $0.outcome == .error }) { return failed(diagnostics) }
+        // A refused buildspec stays as it is; the file's other buildspecs are still guarded.
         let edits = results.flatMap(\.edits)
         guard !edits.isEmpty else {
-            let outcome: RewriteResult.Outcome = results.contains { $0.outcome == .ignored } ? .ignored
+            let outcome: RewriteResult.Outcome = results.contains { $0.outcome == .error } ? .error
+                : results.contains { $0.outcome == .ignored } ? .ignored
                 : results.contains { $0.outcome == .alreadyGuarded } ? .alreadyGuarded : .noDefinitionsWriter
             return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
@@ -147,8 +148,9 @@ public enum TerraformHost {
         var edits: [ByteEdit] = []
         var diagnostics: [Diagnostic] = []
         var pendingGuards: [Diagnostic] = []
-        /// What the rewritten buildspec must render to (symbolic values).
-        var rendered: [UInt8] = []
+        /// What the rewritten buildspec must render to (symbolic values); nil when it cannot be
+        /// read as a template, so it cannot be edited either.
+        var rendered: [UInt8]?
     }
 
     private static func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions) -> UnitResult {
@@ -159,8 +161,13 @@ public enum TerraformHost {
         var firstRefusal: UnitResult?
         while true {
             switch rewrite(unit, in: source, options: options, opaque: opaque) {
-            case .done(let result):
-                if result.outcome == .error, let firstRefusal { return firstRefusal }
+            case .done(var result):
+                if result.outcome == .error, let firstRefusal { result = firstRefusal }
+                if result.outcome == .error {
+                    // Refused, it is left as it is: it must render as before.
+                    let view = try? TemplateShellView(raw: source.bytes, body: unit.body, stripsIndentation: unit.stripsIndentation)
+                    result.rendered = view.map { $0.render(view: $0.text) }
+                }
                 return result
             case .retry(let interpolation, let refusal):
                 opaque.insert(interpolation)
@@ -208,7 +215,7 @@ public enum TerraformHost {
                 ], rendered: view.render(view: view.text)))
             }
             return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
-        case .alreadyGuarded, .noDefinitionsWriter, .ignored:
+        case .alreadyGuarded, .noDefinitionsWriter, .ignored, .skipped:
             return .done(UnitResult(outcome: inner.outcome, diagnostics: diagnostics, rendered: view.render(view: view.text)))
         case .rewritten:
             break
@@ -295,20 +302,21 @@ public enum TerraformHost {
     }
 
     /// Scans the new file again: the same buildspecs, each rendering as the rewritten one.
-    private static func verify(_ output: [UInt8], kind: Kind, expected: [[UInt8]]) -> String? {
+    private static func verify(_ output: [UInt8], kind: Kind, expected: [[UInt8]?]) -> String? {
         guard case .success(let found, _) = units(output, kind: kind) else { return "the rewritten file cannot be read again" }
         var expected = expected[...]
         for unit in found {
-            let view: TemplateShellView
-            do {
-                view = try TemplateShellView(raw: output, body: unit.body, stripsIndentation: unit.stripsIndentation)
-            } catch {
-                return "the rewritten buildspec of \(unit.label) is not a valid template"
-            }
             // Buildspecs without edits are compared too: they must render as before.
             guard let next = expected.first else { return "the rewritten file holds more buildspecs" }
-            if view.render(view: view.text) != next { return "the rewritten buildspec of \(unit.label) does not render as the guarded one" }
             expected = expected.dropFirst()
+            let view = try? TemplateShellView(raw: output, body: unit.body, stripsIndentation: unit.stripsIndentation)
+            guard let next else {
+                // One that was no valid template is still none (its bytes are untouched).
+                if view == nil { continue }
+                return "the rewritten buildspec of \(unit.label) became a valid template"
+            }
+            guard let view else { return "the rewritten buildspec of \(unit.label) is not a valid template" }
+            if view.render(view: view.text) != next { return "the rewritten buildspec of \(unit.label) does not render as the guarded one" }
         }
         return expected.isEmpty ? nil : "the rewritten file holds fewer buildspecs"
     }
