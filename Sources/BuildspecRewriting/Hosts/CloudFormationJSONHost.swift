@@ -1,8 +1,8 @@
 /// CloudFormation JSON templates: every `AWS::CodeBuild::Project`'s `Source.BuildSpec` and
 /// `SecondarySources[*].BuildSpec` as a JSON string, `{"Fn::Sub": string}`,
 /// `{"Fn::Sub": [string, {vars}]}` or `{"Fn::Join": ["\n", [strings...]]}`.
-enum CloudFormationJSONHost: BuildspecHost {
-    static func read(_ source: SourceText, options: RewriteOptions) -> HostReading? {
+struct CloudFormationJSONHost: OffsetMappedHost {
+    func read(_ source: SourceText, options: RewriteOptions) -> HostScan<EmbeddedBuildspec>? {
         let first = source.bytes[source.bomLength...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         guard first == UInt8(ascii: "{"), let root = try? JSONDocument.parse(source.bytes),
               let resources = root["Resources"], resources.kind == .object
@@ -13,7 +13,7 @@ enum CloudFormationJSONHost: BuildspecHost {
         }.map(\.key.text))
         let repositories = Set(resources.pairs.filter { $0.value["Type"]?.text == "AWS::ECR::Repository" }.map(\.key.text))
         repositoryNames.formUnion(repositories)
-        var reading = HostReading(kind: .cloudFormationJSON, buildspecs: [], diagnostics: [])
+        var reading = HostScan<EmbeddedBuildspec>(units: [], notes: [])
         for (key, resource) in resources.pairs where resource["Type"]?.text == "AWS::CodeBuild::Project" {
             guard let properties = resource["Properties"] else { continue }
             var places: [(String, JSONValue)] = []
@@ -22,7 +22,7 @@ enum CloudFormationJSONHost: BuildspecHost {
                 if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
             }
             for (place, value) in places {
-                read(value, name: "`\(key.text)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
+                Self.read(value, name: "`\(key.text)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
                      options: options, into: &reading)
             }
         }
@@ -30,7 +30,7 @@ enum CloudFormationJSONHost: BuildspecHost {
     }
 
     private static func read(_ value: JSONValue, name: String, source: SourceText, repositoryNames: Set<String>, repositories: Set<String>,
-                             options: RewriteOptions, into reading: inout HostReading) {
+                             options: RewriteOptions, into reading: inout HostScan<EmbeddedBuildspec>) {
         let start = source.position(ofByte: value.range.lowerBound)
         let function = value.kind == .object && value.children.count == 2 ? value.children[0].text : nil
         var node = value
@@ -45,9 +45,9 @@ enum CloudFormationJSONHost: BuildspecHost {
         if node.kind == .string {
             guard node.text.utf8.contains(0x0A) else {
                 if !node.text.contains(": ") {
-                    reading.diagnostics.append(Diagnostic(.note, rule: .buildspecNamesFile, at: start, "\(name) names the file `\(node.text)`; that file is handled where the search finds it"))
+                    reading.notes.append(Diagnostic(.note, rule: .buildspecNamesFile, at: start, "\(name) names the file `\(node.text)`; that file is handled where the search finds it"))
                 } else {
-                    reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: start, "\(name) is one line with no line break, which cannot be a buildspec CodeBuild reads",
+                    reading.notes.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: start, "\(name) is one line with no line break, which cannot be a buildspec CodeBuild reads",
                                                           fix: "write the buildspec's lines separated by `\\n`, then run again"))
                 }
                 return
@@ -56,11 +56,11 @@ enum CloudFormationJSONHost: BuildspecHost {
             var embedded = EmbeddedBuildspec(name: name, text: decoded.bytes, sources: decoded.sources, valueRange: node.range,
                                              escaper: InsertionEscaper(container: .jsonString), start: start)
             if function == "Fn::Sub" { substitute(&embedded, variables: variables, repositoryNames: repositoryNames, repositories: repositories) }
-            reading.buildspecs.append(embedded)
+            reading.units.append(embedded)
             return
         }
         if function == "Fn::Join", let join = joinedLines(value.children[1], source: source) {
-            reading.buildspecs.append(EmbeddedBuildspec(name: name, text: join.text, sources: join.sources, valueRange: join.range,
+            reading.units.append(EmbeddedBuildspec(name: name, text: join.text, sources: join.sources, valueRange: join.range,
                                                         escaper: InsertionEscaper(container: .jsonJoin(between: join.between)), start: start))
             return
         }
@@ -68,10 +68,10 @@ enum CloudFormationJSONHost: BuildspecHost {
         let form = function == "Fn::Join" ? "an `Fn::Join` whose delimiter is not \"\\n\" or whose parts are not all strings"
             : "`\(function ?? "a JSON \(value.kind)")`, which the tool does not evaluate"
         if CloudFormationYAMLHost.writesDefinitions(text, options: options) {
-            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
+            reading.notes.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
                                                   fix: "write the BuildSpec as one JSON string, an `Fn::Sub` string, or an `Fn::Join` of \"\\n\" and string lines, then run again"))
         } else {
-            reading.diagnostics.append(Diagnostic(.note, rule: .templateValueNotRead, at: start, "\(name) is \(form); it is not read"))
+            reading.notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: start, "\(name) is \(form); it is not read"))
         }
     }
 

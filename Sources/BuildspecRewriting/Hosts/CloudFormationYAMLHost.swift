@@ -1,8 +1,8 @@
 /// CloudFormation and SAM YAML templates: every `AWS::CodeBuild::Project`'s `Source.BuildSpec`
 /// and `SecondarySources[*].BuildSpec` written as a literal block (`|`, `|-`, `|+`, with an
 /// indentation indicator or not), `!Sub` of one, `!Sub [block, {vars}]` or `Fn::Sub:`.
-enum CloudFormationYAMLHost: BuildspecHost {
-    static func read(_ source: SourceText, options: RewriteOptions) -> HostReading? {
+struct CloudFormationYAMLHost: OffsetMappedHost {
+    func read(_ source: SourceText, options: RewriteOptions) -> HostScan<EmbeddedBuildspec>? {
         guard let root = try? YAMLParser.parse(source), root.kind == .mapping,
               let resources = root["Resources"], resources.kind == .mapping, root["phases"] == nil
         else { return nil }
@@ -12,7 +12,7 @@ enum CloudFormationYAMLHost: BuildspecHost {
         }.map(\.key.value))
         let repositories = Set(resources.pairs.filter { $0.value["Type"]?.value == "AWS::ECR::Repository" }.map(\.key.value))
         repositoryNames.formUnion(repositories)
-        var reading = HostReading(kind: .cloudFormationYAML, buildspecs: [], diagnostics: [])
+        var reading = HostScan<EmbeddedBuildspec>(units: [], notes: [])
         for (key, resource) in resources.pairs where resource["Type"]?.value == "AWS::CodeBuild::Project" {
             guard let properties = resource["Properties"] else { continue }
             var places: [(String, YAMLNode)] = []
@@ -21,7 +21,7 @@ enum CloudFormationYAMLHost: BuildspecHost {
                 if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
             }
             for (place, value) in places {
-                read(value, name: "`\(key.value)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
+                Self.read(value, name: "`\(key.value)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,
                      options: options, into: &reading)
             }
         }
@@ -29,7 +29,7 @@ enum CloudFormationYAMLHost: BuildspecHost {
     }
 
     private static func read(_ value: YAMLNode, name: String, source: SourceText, repositoryNames: Set<String>, repositories: Set<String>,
-                             options: RewriteOptions, into reading: inout HostReading) {
+                             options: RewriteOptions, into reading: inout HostScan<EmbeddedBuildspec>) {
         // The forms: a block; `!Sub` of a block or of [block, vars]; `Fn::Sub:` of either.
         var node = value
         var isSub = false
@@ -54,20 +54,20 @@ enum CloudFormationYAMLHost: BuildspecHost {
         case .literal:
             break
         case .folded:
-            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecFolded, at: node.start, "\(name) is a folded block (`>`), whose lines YAML joins; the rewrite does not edit it",
+            reading.notes.append(Diagnostic(.error, rule: .templateBuildspecFolded, at: node.start, "\(name) is a folded block (`>`), whose lines YAML joins; the rewrite does not edit it",
                                                   fix: "write it as a literal block (`BuildSpec: |`), then run again"))
             return
         default:
             if !node.value.utf8.contains(0x0A), !node.value.contains(": ") {
-                reading.diagnostics.append(Diagnostic(.note, rule: .buildspecNamesFile, at: node.start, "\(name) names the file `\(node.value)`; that file is handled where the search finds it"))
+                reading.notes.append(Diagnostic(.note, rule: .buildspecNamesFile, at: node.start, "\(name) names the file `\(node.value)`; that file is handled where the search finds it"))
             } else {
-                reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: node.start, "\(name) is a one-line \(node.scalarStyle == .plain ? "plain" : "quoted") string, which the rewrite cannot edit safely",
+                reading.notes.append(Diagnostic(.error, rule: .templateBuildspecOneLine, at: node.start, "\(name) is a one-line \(node.scalarStyle == .plain ? "plain" : "quoted") string, which the rewrite cannot edit safely",
                                                       fix: "write it as a literal block (`BuildSpec: |` with the buildspec indented below), then run again"))
             }
             return
         }
         guard let block = LiteralBlock(node, source: source) else {
-            reading.diagnostics.append(Diagnostic(.error, rule: .templateBlockUnmapped, at: node.start, "cannot follow \(name)'s block back to its bytes",
+            reading.notes.append(Diagnostic(.error, rule: .templateBlockUnmapped, at: node.start, "cannot follow \(name)'s block back to its bytes",
                                                   fix: "indent the block with spaces only, then run again"))
             return
         }
@@ -100,17 +100,17 @@ enum CloudFormationYAMLHost: BuildspecHost {
             embedded.escaper.substitutions = shell.placeholders
             embedded.hostValues = shell.placeholders.hostValues
         }
-        reading.buildspecs.append(embedded)
+        reading.units.append(embedded)
     }
 
     /// A value the tool does not read: refused when it seems to write image definitions.
     static func refuseOrNote(_ value: YAMLNode, name: String, text: String, options: RewriteOptions,
-                             into reading: inout HostReading, form: String) {
+                             into reading: inout HostScan<EmbeddedBuildspec>, form: String) {
         if writesDefinitions(text, options: options) {
-            reading.diagnostics.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: value.start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
+            reading.notes.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: value.start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
                                                   fix: "write the BuildSpec as one literal block or `!Sub |` block (move `Fn::If` into the shell, or into parameters), then run again"))
         } else {
-            reading.diagnostics.append(Diagnostic(.note, rule: .templateValueNotRead, at: value.start, "\(name) is \(form); it is not read"))
+            reading.notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: value.start, "\(name) is \(form); it is not read"))
         }
     }
 

@@ -1,9 +1,9 @@
 /// Buildspecs inside Terraform: the heredocs of `aws_codebuild_project` in a `.tf` file, or a
 /// template file (`buildspec.yml.tpl`, `*.tftpl`) that `templatefile()` renders. Each buildspec
-/// is read as the shell will see it (`TemplateShellView`), rewritten by `BuildspecRewriter`,
-/// and the edits are mapped back, escaped for HCL, and spliced; then the file is scanned again
-/// and every buildspec must render as the rewritten one.
-public enum TerraformHost {
+/// is read as the shell will see it (`TemplateShellView`), rewritten by `BuildspecRewriter`, and
+/// the edits are mapped back as whole lines, escaped for HCL; the rewritten file is scanned
+/// again and every buildspec must render as the rewritten one.
+public struct TerraformHost: BuildspecHost {
     public enum Kind: Sendable {
         /// A `.tf` file.
         case configuration
@@ -11,47 +11,11 @@ public enum TerraformHost {
         case template
     }
 
+    let kind: Kind
+
     /// Rewrites the buildspecs of one Terraform file. A pure function, as `BuildspecRewriter.rewrite`.
     public static func rewrite(_ bytes: [UInt8], as kind: Kind, options: RewriteOptions = RewriteOptions()) -> RewriteResult {
-        let source = SourceText(bytes)
-        func failed(_ diagnostics: [Diagnostic]) -> RewriteResult {
-            RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
-        }
-        let units: [Unit]
-        var diagnostics: [Diagnostic] = []
-        switch Self.units(bytes, kind: kind) {
-        case .failure(let diagnostic): return failed([diagnostic])
-        case .success(let found, let notes):
-            units = found
-            diagnostics = notes
-        }
-        var results: [UnitResult] = []
-        for unit in units {
-            let result = rewrite(unit, in: source, options: options)
-            diagnostics += result.diagnostics
-            results.append(result)
-        }
-        // A refused buildspec stays as it is; the file's other buildspecs are still guarded.
-        let edits = results.flatMap(\.edits)
-        guard !edits.isEmpty else {
-            let outcome: RewriteResult.Outcome = results.contains { $0.outcome == .error } ? .error
-                : results.contains { $0.outcome == .ignored } ? .ignored
-                : results.contains { $0.outcome == .alreadyGuarded } ? .alreadyGuarded : .noDefinitionsWriter
-            return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
-        }
-        let output = splice(edits, into: bytes)
-        if options.verifiesOutput, let problem = verify(output, kind: kind, expected: results.map(\.rendered)) {
-            return failed(diagnostics + [Diagnostic(.error, rule: .hostVerificationFailed, at: nil, "internal error: \(problem); nothing was written",
-                                                    fix: "please report this file")])
-        }
-        var lines: Set<Int> = []
-        for edit in edits {
-            let first = source.position(ofByte: edit.range.lowerBound).line
-            let last = source.position(ofByte: max(edit.range.lowerBound, edit.range.upperBound - 1)).line
-            lines.formUnion(first...last)
-        }
-        return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics, editedLines: lines.sorted(),
-                             pendingGuards: results.flatMap(\.pendingGuards))
+        HostRewriter.rewrite(bytes, host: TerraformHost(kind: kind), options: options)
     }
 
     /// The template files a `.tf` file names: `templatefile("${path.module}/x.tpl", ...)` and
@@ -88,22 +52,19 @@ public enum TerraformHost {
         var providerRegions: Set<String> = []
     }
 
-    private enum Found {
-        case success(units: [Unit], notes: [Diagnostic])
-        case failure(Diagnostic)
-    }
-
-    private static func units(_ bytes: [UInt8], kind: Kind) -> Found {
-        let source = SourceText(bytes)
+    /// The buildspecs of a file: a configuration's heredocs, or a template as a whole. A file
+    /// that is no valid HCL is read as none, with the error.
+    func read(_ source: SourceText, options: RewriteOptions) -> HostScan<Unit>? {
+        let bytes = source.bytes
         guard kind == .configuration else {
-            return .success(units: [Unit(label: "template", body: source.bomLength..<bytes.count, stripsIndentation: false)], notes: [])
+            return HostScan(units: [Unit(label: "template", body: source.bomLength..<bytes.count, stripsIndentation: false)], notes: [])
         }
         let configuration: TerraformConfiguration
         do {
             configuration = try TerraformConfiguration(bytes)
         } catch {
-            return .failure(Diagnostic(.error, rule: .unreadableTemplate, at: source.position(ofByte: error.offset), "cannot read this Terraform file: \(error.message)",
-                                       fix: "check that `terraform validate` accepts it, then run again"))
+            return HostScan(units: [], notes: [Diagnostic(.error, rule: .unreadableTemplate, at: source.position(ofByte: error.offset), "cannot read this Terraform file: \(error.message)",
+                                                          fix: "check that `terraform validate` accepts it, then run again")])
         }
         var units: [Unit] = []
         var notes: [Diagnostic] = []
@@ -125,7 +86,7 @@ public enum TerraformHost {
                                         "the buildspec of \(label), `\(written.prefix(60))`, \(why): left alone"))
             }
         }
-        return .success(units: units, notes: notes)
+        return HostScan(units: units, notes: notes)
     }
 
     /// `"buildspec-prod.yml"`: a quoted path, as CodeBuild reads it from the source.
@@ -137,36 +98,20 @@ public enum TerraformHost {
 
     // MARK: One buildspec
 
-    /// Bytes of the outer file replaced: its own bytes, which need not be valid UTF-8.
-    struct ByteEdit {
-        var range: Range<Int>
-        var bytes: [UInt8]
-    }
-
-    struct UnitResult {
-        var outcome: RewriteResult.Outcome
-        var edits: [ByteEdit] = []
-        var diagnostics: [Diagnostic] = []
-        var pendingGuards: [Diagnostic] = []
-        /// What the rewritten buildspec must render to (symbolic values); nil when it cannot be
-        /// read as a template, so it cannot be edited either.
-        var rendered: [UInt8]?
-    }
-
-    private static func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions) -> UnitResult {
+    func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions) -> UnitRewrite {
         // First every interpolation a variable the resolution can follow; an interpolation
         // whose repository name that cannot give exactly is then made opaque, once.
         // When that fails too, the first refusal is the one that says why.
         var opaque: Set<String> = []
-        var firstRefusal: UnitResult?
+        var firstRefusal: UnitRewrite?
         while true {
-            switch rewrite(unit, in: source, options: options, opaque: opaque) {
+            switch Self.rewrite(unit, in: source, options: options, opaque: opaque) {
             case .done(var result):
                 if result.outcome == .error, let firstRefusal { result = firstRefusal }
                 if result.outcome == .error {
                     // Refused, it is left as it is: it must render as before.
                     let view = try? TemplateShellView(raw: source.bytes, body: unit.body, stripsIndentation: unit.stripsIndentation)
-                    result.rendered = view.map { $0.render(view: $0.text) }
+                    result.expected = view.map { $0.render(view: $0.text) }
                 }
                 return result
             case .retry(let interpolation, let refusal):
@@ -177,9 +122,9 @@ public enum TerraformHost {
     }
 
     private enum Attempt {
-        case done(UnitResult)
+        case done(UnitRewrite)
         /// The refusal if the interpolation stays a variable.
-        case retry(opaque: String, otherwise: UnitResult)
+        case retry(opaque: String, otherwise: UnitRewrite)
     }
 
     private static func rewrite(_ unit: Unit, in source: SourceText, options: RewriteOptions, opaque: Set<String>) -> Attempt {
@@ -188,7 +133,7 @@ public enum TerraformHost {
         do {
             view = try TemplateShellView(raw: raw, body: unit.body, stripsIndentation: unit.stripsIndentation, opaque: opaque)
         } catch {
-            return .done(UnitResult(outcome: .error, diagnostics: [
+            return .done(UnitRewrite(outcome: .error, diagnostics: [
                 Diagnostic(.error, rule: .unreadableTemplate, at: source.position(ofByte: unit.body.lowerBound + error.offset),
                            "the buildspec of \(unit.label) is not a valid Terraform template: \(error.message)")
             ]))
@@ -209,14 +154,14 @@ public enum TerraformHost {
             let matcher = ImageDefinitionsWriter.FileMatcher(extraNames: options.definitionsFiles, artifactFiles: [])
             if !BuildspecAnalysis.mentionsDefinitionsFile(String(decoding: view.text, as: UTF8.self), matcher: matcher) {
                 let reason = diagnostics.first { $0.severity == .error }?.message ?? "it is not a buildspec"
-                return .done(UnitResult(outcome: .noDefinitionsWriter, diagnostics: [
+                return .done(UnitRewrite(outcome: .noDefinitionsWriter, diagnostics: [
                     Diagnostic(.note, rule: .templateValueNotRead, at: source.position(ofByte: unit.body.lowerBound),
                                "the buildspec of \(unit.label) is not one this tool reads (\(reason)); it names no image-definitions file, so it is left alone")
-                ], rendered: view.render(view: view.text)))
+                ], expected: view.render(view: view.text)))
             }
-            return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
+            return .done(UnitRewrite(outcome: .error, diagnostics: diagnostics))
         case .alreadyGuarded, .noDefinitionsWriter, .ignored, .skipped:
-            return .done(UnitResult(outcome: inner.outcome, diagnostics: diagnostics, rendered: view.render(view: view.text)))
+            return .done(UnitRewrite(outcome: inner.outcome, diagnostics: diagnostics, expected: view.render(view: view.text)))
         case .rewritten:
             break
         }
@@ -229,7 +174,7 @@ public enum TerraformHost {
                     .error, rule: .writerInTemplateDirective, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)),
                     "the guard would go inside a `%{ if }` / `%{ for }` directive of the template, which renders it zero or many times",
                     fix: "move the image-definitions writer and its `docker push` out of the directive, then run again"))
-                return .done(UnitResult(outcome: .error, diagnostics: diagnostics))
+                return .done(UnitRewrite(outcome: .error, diagnostics: diagnostics))
             }
         }
         var edits: [ByteEdit] = []
@@ -242,13 +187,13 @@ public enum TerraformHost {
             } catch {
                 diagnostics.append(Diagnostic(.error, rule: .hostSubstitutionInGuard, at: source.position(ofByte: view.rawOffset(hunk.range.lowerBound)), error.message,
                                               fix: "pass `--repository-name NAME` (or `--repository-name '$VARIABLE'`), or interpolate the repository's name, such as `${aws_ecr_repository.app.name}`"))
-                let refusal = UnitResult(outcome: .error, diagnostics: diagnostics)
+                let refusal = UnitRewrite(outcome: .error, diagnostics: diagnostics)
                 if let interpolation = error.inexactRepository, !opaque.contains(interpolation) { return .retry(opaque: interpolation, otherwise: refusal) }
                 return .done(refusal)
             }
         }
-        return .done(UnitResult(outcome: .rewritten, edits: edits, diagnostics: diagnostics,
-                                pendingGuards: inner.pendingGuards.map(mapped), rendered: view.render(view: inner.output)))
+        return .done(UnitRewrite(outcome: .rewritten, edits: edits, diagnostics: diagnostics,
+                                pendingGuards: inner.pendingGuards.map(mapped), expected: view.render(view: inner.output)))
     }
 
     /// The pipeline's edits widened to whole lines of the view and merged: a hunk replaces
@@ -290,34 +235,35 @@ public enum TerraformHost {
         }
     }
 
-    private static func splice(_ edits: [ByteEdit], into bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        var cursor = 0
-        for edit in edits.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
-            output += bytes[cursor..<edit.range.lowerBound]
-            output += edit.bytes
-            cursor = edit.range.upperBound
+    /// Scans the new file again: the same buildspecs at the same places, no byte changed
+    /// between them, and each renders as the rewritten one (a refused one that is no valid
+    /// template keeps its bytes).
+    func verify(_ rewritten: [UInt8], original: SourceText, scan old: HostScan<Unit>, results: [UnitRewrite], options: RewriteOptions) -> String? {
+        guard let new = read(SourceText(rewritten), options: options), !new.notes.contains(where: { $0.severity == .error }) else {
+            return "the rewritten file cannot be read again"
         }
-        return output + bytes[cursor...]
-    }
-
-    /// Scans the new file again: the same buildspecs, each rendering as the rewritten one.
-    private static func verify(_ output: [UInt8], kind: Kind, expected: [[UInt8]?]) -> String? {
-        guard case .success(let found, _) = units(output, kind: kind) else { return "the rewritten file cannot be read again" }
-        var expected = expected[...]
-        for unit in found {
-            // Buildspecs without edits are compared too: they must render as before.
-            guard let next = expected.first else { return "the rewritten file holds more buildspecs" }
-            expected = expected.dropFirst()
-            let view = try? TemplateShellView(raw: output, body: unit.body, stripsIndentation: unit.stripsIndentation)
-            guard let next else {
-                // One that was no valid template is still none (its bytes are untouched).
-                if view == nil { continue }
-                return "the rewritten buildspec of \(unit.label) became a valid template"
+        guard new.units.count == old.units.count else { return "the rewritten file holds other buildspecs" }
+        var oldCursor = 0
+        var newCursor = 0
+        for (before, after) in zip(old.units, new.units) {
+            guard original.bytes[oldCursor..<before.body.lowerBound] == rewritten[newCursor..<after.body.lowerBound] else {
+                return "the result changed bytes outside the buildspecs (before \(before.label))"
             }
-            guard let view else { return "the rewritten buildspec of \(unit.label) is not a valid template" }
-            if view.render(view: view.text) != next { return "the rewritten buildspec of \(unit.label) does not render as the guarded one" }
+            oldCursor = before.body.upperBound
+            newCursor = after.body.upperBound
         }
-        return expected.isEmpty ? nil : "the rewritten file holds fewer buildspecs"
+        guard original.bytes[oldCursor...] == rewritten[newCursor...] else { return "the result changed bytes after the last buildspec" }
+        for ((before, after), result) in zip(zip(old.units, new.units), results) {
+            // Buildspecs without edits are compared too: they must render as before.
+            guard let rendering = result.expected else {
+                if !rewritten[after.body].elementsEqual(original.bytes[before.body]) { return "the refused buildspec of \(after.label) changed" }
+                continue
+            }
+            guard let view = try? TemplateShellView(raw: rewritten, body: after.body, stripsIndentation: after.stripsIndentation) else {
+                return "the rewritten buildspec of \(after.label) is not a valid template"
+            }
+            if view.render(view: view.text) != rendering { return "the rewritten buildspec of \(after.label) does not render as the guarded one" }
+        }
+        return nil
     }
 }
