@@ -76,8 +76,12 @@ struct RewritePlanner {
             try insertQuery(answer, at: point, into: &plan)
         }
 
+        // A file written in parts (`>` then `>>`) says once that it is not written.
+        var announced: Set<String> = []
         for (writer, repositories) in needs {
-            try guardWriter(writer, answers: repositories.map { answers[$0.queryKey]! }, into: &plan)
+            let writerAnswers = repositories.map { answers[$0.queryKey]! }
+            let isFirst = announced.insert(writer.writer.file + "\u{0}" + text.condition(writerAnswers)).inserted
+            try guardWriter(writer, answers: writerAnswers, announces: isFirst, into: &plan)
         }
         return plan
     }
@@ -196,11 +200,16 @@ struct RewritePlanner {
         plan.lines.append(source.line(ofByte: map.source(point.offset), after: command.node.start))
     }
 
-    private func guardWriter(_ writer: BuildspecAnalysis.Writer, answers: [GuardText.Answer], into plan: inout Plan) throws(Failure) {
+    /// `announces`: the guard says, in its `else`, that the file is not written; only the first
+    /// guard of a file does.
+    private func guardWriter(_ writer: BuildspecAnalysis.Writer, answers: [GuardText.Answer], announces: Bool, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[writer.command]
         let node = command.node
         guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
         let condition = text.condition(answers)
+        // The guard's end: `else`, the message and `fi`, or only `fi`; as lines, or in one line.
+        let closing = announces ? ["else", "  \(text.otherwise)", "fi"] : ["fi"]
+        let inlineClosing = announces ? "; else \(text.otherwise); fi" : "; fi"
         let pipeline = writer.place.pipeline
         // A query or another writer's guard already edits this command's text.
         let editedBefore = plan.editedCommands.contains(node.range.lowerBound)
@@ -217,13 +226,7 @@ struct RewritePlanner {
            let indent = blockIndent(of: node)
         {
             let lineEnd = source.lineEnd(ofByte: node.range.upperBound)
-            let body = [
-                "\(indent)if \(condition); then",
-                "\(indent)  \(value)",
-                "\(indent)else",
-                "\(indent)  \(text.otherwise)",
-                "\(indent)fi",
-            ]
+            let body = ["\(indent)if \(condition); then", "\(indent)  \(value)"] + closing.map { indent + $0 }
             plan.edits.append(TextEdit(range: node.range, replacement: "|"))
             plan.edits.append(TextEdit(range: at(lineEnd), replacement: newline + body.joined(separator: newline)))
             return
@@ -231,7 +234,7 @@ struct RewritePlanner {
 
         // A folded block (`>`, `>-`): YAML's folding is written out.
         if node.scalarStyle == .folded {
-            try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
+            try unfold(writer, condition: condition, closing: (closing, inlineClosing), parsed: parsed, editedBefore: editedBefore, into: &plan)
             return
         }
 
@@ -250,14 +253,14 @@ struct RewritePlanner {
             plan.edits.append(TextEdit(range: at(line.sourceLineStart), replacement: "\(line.indent)if \(condition); then" + newline))
             if oneLine { plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: "  ")) }
             let contentEnd = lastLineEnd > 0 ? map.source(lastLineEnd - 1) + 1 : map.source(0)
-            let tail = ["\(line.indent)else", "\(line.indent)  \(text.otherwise)", "\(line.indent)fi"]
+            let tail = closing.map { line.indent + $0 }
             plan.edits.append(TextEdit(range: at(contentEnd), replacement: newline + tail.joined(separator: newline)))
             return
         }
 
         // Anywhere else: `if ...; then <writer>; else ...; fi` in place of the pipeline.
         let prefix = "if \(condition); then "
-        let suffix = "; else \(text.otherwise); fi"
+        let suffix = inlineClosing
         let end = map.source(pipeline.range.upperBound)
         let suffixOnItsOwnLine = map.style == .plain && !singleLineSource && pipeline.range.upperBound >= trimmedEnd
         if !singleLineSource, map.style != .literal {
@@ -266,7 +269,7 @@ struct RewritePlanner {
             guard lineMentionsDefinitions(start), suffixOnItsOwnLine || lineMentionsDefinitions(end) else {
                 // A plain command YAML folds into one line: written out as a literal block.
                 if map.style == .plain {
-                    try unfold(writer, condition: condition, parsed: parsed, editedBefore: editedBefore, into: &plan)
+                    try unfold(writer, condition: condition, closing: (closing, inlineClosing), parsed: parsed, editedBefore: editedBefore, into: &plan)
                     return
                 }
                 throw fail(node, .foldedWriterLines, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
@@ -289,7 +292,7 @@ struct RewritePlanner {
     /// from it; a `>` or `>-` block keeps its header, and the guard's inner lines are indented
     /// deeper, where folding keeps line breaks, so YAML reads the same text as from the literal
     /// block. What runs is unchanged; only YAML's folding is written out.
-    private func unfold(_ writer: BuildspecAnalysis.Writer, condition: String, parsed: ParsedShell,
+    private func unfold(_ writer: BuildspecAnalysis.Writer, condition: String, closing: (lines: [String], inline: String), parsed: ParsedShell,
                         editedBefore: Bool, into plan: inout Plan) throws(Failure) {
         let node = spec.commands[writer.command].node
         let pipeline = writer.place.pipeline
@@ -324,11 +327,11 @@ struct RewritePlanner {
         }
         let lines: [String]
         if alone {
-            lines = ["if \(condition); then", "  \(command)", "else", "  \(text.otherwise)", "fi"]
+            lines = ["if \(condition); then", "  \(command)"] + closing.lines
         } else {
             let before = String(decoding: value[..<pipeline.range.lowerBound], as: UTF8.self)
             let after = String(decoding: value[pipeline.range.upperBound...], as: UTF8.self)
-            var split = (before + "if \(condition); then \(command); else \(text.otherwise); fi" + after)
+            var split = (before + "if \(condition); then \(command)" + closing.inline + after)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             // The value's own final line break is the block's (its chomping keeps one).
             if value.last == 0x0A { split.removeLast() }
