@@ -30,10 +30,6 @@ struct BuildspecDiscovery {
         }
     }
 
-    static func isBuildspecName(_ name: String) -> Bool {
-        HostRewriter.isBuildspecName(name)
-    }
-
     /// Whether `search` hands over entries while it walks (one root): then nothing is
     /// collected, however many files the tree holds.
     func streams(_ paths: [String]) -> Bool {
@@ -85,7 +81,7 @@ struct BuildspecDiscovery {
             found(.file(path), FileIdentity(status))
             return
         }
-        if Self.isBuildspecName(POSIX.lastComponent(path)) {
+        if HostRewriter.isBuildspecName(POSIX.lastComponent(path)) {
             found(.problem(path: path, rule: .pathIsFolder, message: "is a folder, not a buildspec file"), nil)
             return
         }
@@ -141,7 +137,7 @@ struct BuildspecDiscovery {
     /// The buildspec files, the folders to enter and the problems in one folder, sorted; nil
     /// when it cannot be read.
     private func steps(in folder: String) -> [Step]? {
-        guard let entries = Self.entries(of: folder) else { return nil }
+        guard let entries = POSIX.entries(of: folder) else { return nil }
         var steps: [Step] = []
         for (name, type) in entries {
             let path = folder == "." ? name : (folder.hasSuffix("/") ? folder + name : folder + "/" + name)
@@ -160,7 +156,7 @@ struct BuildspecDiscovery {
                 guard followSymlinks else { continue }
                 var target = stat()
                 guard stat(path, &target) == 0 else {
-                    if Self.isBuildspecName(name) {
+                    if HostRewriter.isBuildspecName(name) {
                         let message = "cannot read the file (a symbolic link to nothing: \(POSIX.errorText()))"
                         steps.append(Step(path: path, kind: .problem(.unreadableFile, message), key: Array(name.utf8)))
                     }
@@ -169,35 +165,18 @@ struct BuildspecDiscovery {
                 kind = target.st_mode & S_IFMT
             }
             if kind == S_IFDIR {
-                if Self.isBuildspecName(name) {
+                if HostRewriter.isBuildspecName(name) {
                     steps.append(Step(path: path, kind: .problem(.pathIsFolder, "is a folder, not a buildspec file"), key: Array(name.utf8)))
                 } else if !Self.skippedFolders.contains(name) {
                     steps.append(Step(path: path, kind: .folder, key: Array(name.utf8) + [UInt8(ascii: "/")]))
                 }
-            } else if Self.isBuildspecName(name) {
+            } else if HostRewriter.isBuildspecName(name) {
                 steps.append(Step(path: path, kind: .file, key: Array(name.utf8)))
             } else if HostRewriter.isTemplateCandidateName(name) {
                 steps.append(Step(path: path, kind: .candidate, key: Array(name.utf8)))
             }
         }
         return steps.sorted { $0.key.lexicographicallyPrecedes($1.key) }
-    }
-
-    /// The names in a folder with their `d_type`, without `.` and `..`; nil when it cannot be read.
-    private static func entries(of folder: String) -> [(name: String, type: UInt8)]? {
-        guard let directory = opendir(folder) else { return nil }
-        defer { closedir(directory) }
-        var result: [(name: String, type: UInt8)] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
-                }
-            }
-            if name == "." || name == ".." { continue }
-            result.append((name, entry.pointee.d_type))
-        }
-        return result
     }
 
     /// A file or folder whatever path reaches it: its device and inode.

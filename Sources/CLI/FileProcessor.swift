@@ -11,6 +11,8 @@ struct FileProcessor: Sendable {
     var ignoresUnrelated = false
     /// Diff headers name paths relative to it, so that `git apply` in that folder takes them.
     var workingFolder: WorkingFolder
+    /// Which files the `.tf` files beside them render, read once per folder.
+    let terraformTemplates = TerraformTemplates()
 
     /// `isCandidate`: found by a folder search only for its extension; handled only when it is
     /// a template.
@@ -28,7 +30,7 @@ struct FileProcessor: Sendable {
         let name = POSIX.lastComponent(path)
         let selection: HostRewriter.Selection = isCandidate ? .candidate : ignoresUnrelated ? .hookFile : .named
         let result = HostRewriter.rewrite(input, fileName: name, options: options, selection: selection,
-                                          isTerraformTemplate: TerraformFiles.isNamedTemplate(path, contents: input))
+                                          isTerraformTemplate: terraformTemplates.isNamedTemplate(path, contents: input))
         var outcome = FileOutcome(path: path, kind: .error, editedLines: result.editedLines, diagnostics: result.diagnostics)
         outcome.hasRefusals = result.outcome != .error && result.diagnostics.contains { $0.severity == .error }
         switch result.outcome {

@@ -102,6 +102,23 @@ enum POSIX {
         return String(cString: resolved)
     }
 
+    /// The names in a folder with their `d_type`, without `.` and `..`; nil when it cannot be read.
+    static func entries(of folder: String) -> [(name: String, type: UInt8)]? {
+        guard let directory = opendir(folder) else { return nil }
+        defer { closedir(directory) }
+        var result: [(name: String, type: UInt8)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(cString: $0)
+                }
+            }
+            if name == "." || name == ".." { continue }
+            result.append((name, entry.pointee.d_type))
+        }
+        return result
+    }
+
     /// `a/b/c.yml` → `c.yml`.
     static func lastComponent(_ path: String) -> String {
         var trimmed = Substring(path)

@@ -23,6 +23,16 @@ import Testing
         ])
     }
 
+    /// In an `Fn::Join` of lines, a writer whose command holds a written `\n` (backslash, n)
+    /// moves into the guard with it, inside its own line's string.
+    @Test func aJoinLineWithABackslashNStaysOneLine() throws {
+        let template = #"{"Resources": {"P": {"Type": "AWS::CodeBuild::Project", "Properties": {"Source": {"BuildSpec": {"Fn::Join": ["\n", ["version: 0.2", "phases:", "  build:", "    commands:", "      - docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", "      - printf '[{\"name\":\"app\",\"imageUri\":\"%s\"}]\\n' x > imagedefinitions.json"]]}}}}}}"#
+        let result = HostRewriter.rewrite(Array(template.utf8), fileName: "t.json")
+        #expect(result.outcome == .rewritten, "\(result.diagnostics)")
+        let text = String(decoding: result.output, as: UTF8.self)
+        #expect(text.contains(#""          printf '[{\"name\":\"app\",\"imageUri\":\"%s\"}]\\n' x > imagedefinitions.json", "#), "\(text)")
+    }
+
     /// A JSON string whose lines end in `\r\n` gets new lines ending in `\r\n` too.
     @Test func aJSONStringWithCRLFKeepsItsLineEndings() throws {
         let template = #"{"Resources": {"P": {"Type": "AWS::CodeBuild::Project", "Properties": {"Source": {"BuildSpec": "version: 0.2\r\nphases:\r\n  build:\r\n    commands:\r\n      - docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1\r\n      - printf x > imagedefinitions.json\r\n"}}}}}"#

@@ -88,12 +88,7 @@ struct CloudFormationJSONHost: OffsetMappedHost {
                 ownRegistries.insert(key.text)
             }
         }
-        let shell = SubstitutionPlaceholders.shellText(of: embedded.text, sources: embedded.sources, names: SubstitutionPlaceholders.Names(
-            repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
-        embedded.text = shell.text
-        embedded.sources = shell.sources
-        embedded.escaper.substitutions = shell.placeholders
-        embedded.hostValues = shell.placeholders.hostValues
+        embedded.substitute(SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
     }
 
     /// `["\n", ["line", ...]]`: the lines joined, each line break standing at the closing quote

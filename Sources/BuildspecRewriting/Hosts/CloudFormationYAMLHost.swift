@@ -93,12 +93,7 @@ struct CloudFormationYAMLHost: OffsetMappedHost {
                 default: break
                 }
             }
-            let shell = SubstitutionPlaceholders.shellText(of: block.text, sources: block.sources, names: SubstitutionPlaceholders.Names(
-                repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
-            embedded.text = shell.text
-            embedded.sources = shell.sources
-            embedded.escaper.substitutions = shell.placeholders
-            embedded.hostValues = shell.placeholders.hostValues
+            embedded.substitute(SubstitutionPlaceholders.Names(repositoryNames: names, repositories: repositories, ownRegistries: ownRegistries))
         }
         reading.units.append(embedded)
     }

@@ -88,7 +88,16 @@ struct EmbeddedBuildspec {
     var escaper: InsertionEscaper
     var start: SourcePosition
     /// Which variables of `text` are the host's substitutions, and what they stand for.
-    var hostValues = HostValues()
+    var hostValues: HostValues { escaper.substitutions?.hostValues ?? HostValues() }
+
+    /// Inside a Sub string: each substitution becomes a placeholder the shell reading keeps
+    /// whole, and insertions are escaped for Sub.
+    mutating func substitute(_ names: SubstitutionPlaceholders.Names) {
+        let shell = SubstitutionPlaceholders.shellText(of: text, sources: sources, names: names)
+        text = shell.text
+        sources = shell.sources
+        escaper.substitutions = shell.placeholders
+    }
 }
 
 /// Writes text meant for an embedded buildspec the way its host must hold it.
@@ -121,7 +130,10 @@ struct InsertionEscaper {
         case .jsonString:
             return Self.jsonEscaped(shellText)
         case .jsonJoin(let between):
-            return Self.jsonEscaped(shellText).replacing("\\n", with: "\"" + between + "\"")
+            // Split on the text's own line breaks, before escaping: a `\n` written in a
+            // command (two characters) stays inside its line.
+            return shellText.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
+                .map { Self.jsonEscaped(String(decoding: $0, as: UTF8.self)) }.joined(separator: "\"" + between + "\"")
         }
     }
 

@@ -20,12 +20,6 @@ struct JSONValue: Sendable {
     subscript(key: String) -> JSONValue? {
         pairs.first { $0.key.text == key }?.value
     }
-
-    /// Whether two values mean the same (strings compared decoded, objects in order).
-    func hasSameData(as other: JSONValue) -> Bool {
-        kind == other.kind && text == other.text && children.count == other.children.count
-            && children.indices.allSatisfy { children[$0].hasSameData(as: other.children[$0]) }
-    }
 }
 
 /// Why a file is not JSON, with the byte where reading stopped.

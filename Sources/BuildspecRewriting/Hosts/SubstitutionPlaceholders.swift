@@ -109,7 +109,7 @@ struct SubstitutionPlaceholders: Sendable {
                 index += 3
                 continue
             }
-            let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingBlanks
+            let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingSpaces
             found(index, close + 1, name)
             index = close + 1
         }
@@ -150,14 +150,5 @@ struct SubstitutionPlaceholders: Sendable {
             text = text.replacing(entry.placeholder.dropFirst(2).dropLast(), with: entry.original.dropFirst(2).dropLast())
         }
         return text
-    }
-}
-
-extension String {
-    var trimmingBlanks: String {
-        var scalars = Substring(self)
-        while scalars.first == " " { scalars.removeFirst() }
-        while scalars.last == " " { scalars.removeLast() }
-        return String(scalars)
     }
 }

@@ -108,22 +108,25 @@ struct BuildspecAnalysis {
 
     private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment) {
         var writerRanges: [Range<Int>] = []
+        let places = ShellWalker.places(in: shell)
+        var found = places.map { ImageDefinitionsWriter.find(in: $0.pipeline, of: shell, matcher: matcher) }
         // A file written in parts (`printf '[{"name":"%s"' x > $F; printf ',"imageUri":...' >> $F`):
         // every pipeline of the command that writes a definitions writer's file writes it too.
-        var matcher = matcher
-        let places = ShellWalker.places(in: shell)
-        for place in places {
-            guard let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher) else { continue }
-            let target = (try? ShellParser.parse(writer.file).script.lists.first?.pipelines.first?.commands.first?.words.first)
-                .flatMap { $0 }.map(ImageDefinitionsWriter.unquoted) ?? writer.file
-            if !matcher.extraNames.contains(target) { matcher.extraNames.append(target) }
+        // Only a file that is one by the artifacts alone needs its name added.
+        var parts = matcher
+        for writer in found.compactMap({ $0 }) {
+            let target = ImageDefinitionsWriter.FileMatcher.bracedVariables(writer.file)
+            if !ImageDefinitionsWriter.FileMatcher.hasDefinitionsName(target), !parts.extraNames.contains(target) {
+                parts.extraNames.append(target)
+            }
         }
-        for place in places {
+        if parts.extraNames.count > matcher.extraNames.count {
+            found = places.map { ImageDefinitionsWriter.find(in: $0.pipeline, of: shell, matcher: parts) }
+        }
+        for (place, writer) in zip(places, found) {
             let point = Point(command: index, offset: place.pipeline.range.lowerBound)
             // Writers first: `X=$(...) printf > f` reads the old environment.
-            if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }),
-               let writer = ImageDefinitionsWriter.find(in: place.pipeline, of: shell, matcher: matcher)
-            {
+            if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }), let writer {
                 writerRanges.append(place.pipeline.range)
                 let pipelineText = shell.text(place.pipeline.range.lowerBound..<shell.extendedEnd(of: place.pipeline))
                 let unterminated = place.pipeline.commands.flatMap(\.redirections).compactMap(\.hereDocument)

@@ -79,9 +79,9 @@ struct RewritePlanner {
         // A file written in parts (`>` then `>>`) says once that it is not written.
         var announced: Set<String> = []
         for (writer, repositories) in needs {
-            let writerAnswers = repositories.map { answers[$0.queryKey]! }
-            let isFirst = announced.insert(writer.writer.file + "\u{0}" + text.condition(writerAnswers)).inserted
-            try guardWriter(writer, answers: writerAnswers, announces: isFirst, into: &plan)
+            let condition = text.condition(repositories.map { answers[$0.queryKey]! })
+            let isFirst = announced.insert(writer.writer.file + "\u{0}" + condition).inserted
+            try guardWriter(writer, condition: condition, announces: isFirst, into: &plan)
         }
         return plan
     }
@@ -200,13 +200,12 @@ struct RewritePlanner {
         plan.lines.append(source.line(ofByte: map.source(point.offset), after: command.node.start))
     }
 
-    /// `announces`: the guard says, in its `else`, that the file is not written; only the first
-    /// guard of a file does.
-    private func guardWriter(_ writer: BuildspecAnalysis.Writer, answers: [GuardText.Answer], announces: Bool, into plan: inout Plan) throws(Failure) {
+    /// `condition`: the test of the registry's answers. `announces`: the guard says, in its
+    /// `else`, that the file is not written; only the first guard of a file does.
+    private func guardWriter(_ writer: BuildspecAnalysis.Writer, condition: String, announces: Bool, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[writer.command]
         let node = command.node
         guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
-        let condition = text.condition(answers)
         // The guard's end: `else`, the message and `fi`, or only `fi`; as lines, or in one line.
         let closing = announces ? ["else", "  \(text.otherwise)", "fi"] : ["fi"]
         let inlineClosing = announces ? "; else \(text.otherwise); fi" : "; fi"

@@ -33,7 +33,7 @@ extension String {
 
 extension Collection where Element == UInt8, Index == Int {
     /// Whether `pattern` occurs in these bytes.
-    func containsBytes<Pattern: Collection<UInt8>>(_ pattern: Pattern) -> Bool where Pattern.Index == Int {
+    public func containsBytes<Pattern: Collection<UInt8>>(_ pattern: Pattern) -> Bool where Pattern.Index == Int {
         firstIndex(ofBytes: pattern) != nil
     }
 

@@ -71,10 +71,6 @@ struct HCLTemplate: Sendable {
         self.parts = parts
     }
 
-    var hasDirectives: Bool {
-        parts.contains { if case .directive = $0 { return true } else { return false } }
-    }
-
     /// The ranges between a `%{ if }` or `%{ for }` and the directive that closes it, outermost
     /// only: text there renders zero, one or many times.
     var conditionalRanges: [Range<Int>] {

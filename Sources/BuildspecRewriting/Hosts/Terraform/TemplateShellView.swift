@@ -242,20 +242,6 @@ struct TemplateShellView: Sendable {
         return [0x01] + Array(expression.utf8) + [0x02]
     }
 
-    /// A template as Terraform renders it, with symbolic values.
-    static func render(_ bytes: [UInt8], _ template: HCLTemplate) -> [UInt8] {
-        var output: [UInt8] = []
-        for part in template.parts {
-            switch part {
-            case .literal(let range): output += bytes[range]
-            case .escape(let range): output += [bytes[range.lowerBound + 1], UInt8(ascii: "{")]
-            case .interpolation(_, let expression): output += symbolic(expression)
-            case .directive: break
-            }
-        }
-        return output
-    }
-
     /// What view text (the pipeline's output) renders to once its placeholders are Terraform's.
     func render(view: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []

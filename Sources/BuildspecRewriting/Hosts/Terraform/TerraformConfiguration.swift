@@ -27,8 +27,6 @@ struct TerraformConfiguration: Sendable {
         var resource: String
         /// `source` or `secondary_sources`.
         var block: String
-        /// Where `buildspec` starts.
-        var start: Int
         var value: Value
     }
 
@@ -91,7 +89,6 @@ struct TerraformConfiguration: Sendable {
                 blocks.removeLast()
                 continue
             }
-            let statementStart = index
             guard let name = identifier() else {
                 throw ScanError(offset: index, message: "expected an attribute or a block, found `\(String(decoding: [bytes[index]], as: UTF8.self))`")
             }
@@ -101,7 +98,7 @@ struct TerraformConfiguration: Sendable {
                 guard index < bytes.count else { throw ScanError(offset: index, message: "`\(name)` is neither an attribute nor a block") }
                 if bytes[index] == UInt8(ascii: "=") && !(index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "=")) {
                     index += 1
-                    try attribute(name, start: statementStart)
+                    try attribute(name)
                     break
                 }
                 if bytes[index] == UInt8(ascii: "{") {
@@ -129,7 +126,7 @@ struct TerraformConfiguration: Sendable {
         return "aws_codebuild_project.\(resource.labels[1])"
     }
 
-    private mutating func attribute(_ name: String, start: Int) throws(ScanError) {
+    private mutating func attribute(_ name: String) throws(ScanError) {
         skipSpace(newlines: false)
         let valueStart = index
         let firstFunction = peekFunctionName()
@@ -147,25 +144,15 @@ struct TerraformConfiguration: Sendable {
         guard name == "buildspec", let project = codebuildProject, blocks.count == 2,
               blocks[1].type == "source" || blocks[1].type == "secondary_sources" else { return }
         let value: Value
-        if heredocs.count == heredocsBefore + 1, heredocs[heredocsBefore].header.lowerBound == valueStart,
-           onlySpaceOrComment(heredocs[heredocsBefore].header.upperBound..<bodyLineStart(heredocs[heredocsBefore])) {
+        // A heredoc is recorded only when nothing but blanks follows its marker on that line.
+        if heredocs.count == heredocsBefore + 1, heredocs[heredocsBefore].header.lowerBound == valueStart {
             value = .heredoc(heredocs[heredocsBefore])
         } else {
             value = .expression(valueStart..<end, function: firstFunction)
             buildspecTemplateFiles += calls(of: "templatefile", in: valueStart..<end)
             renderedTemplates += references(to: "data.template_file.", in: valueStart..<end)
         }
-        buildspecs.append(BuildspecAttribute(resource: project, block: blocks[1].type, start: start, value: value))
-    }
-
-    private func bodyLineStart(_ heredoc: Heredoc) -> Int {
-        var index = heredoc.header.upperBound
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
-        return index
-    }
-
-    private func onlySpaceOrComment(_ range: Range<Int>) -> Bool {
-        bytes[range].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        buildspecs.append(BuildspecAttribute(resource: project, block: blocks[1].type, value: value))
     }
 
     /// The first arguments of every `function("...")` call in the range, as file names.
