@@ -181,14 +181,19 @@ struct RewriteBuildspecCommand: ParsableCommand {
         if check && output.summary.wouldRewrite > 0 { throw ExitCode(1) }
     }
 
+    /// Whether a finding is printed: only errors with `--quiet`, notes such as a BuildSpec that
+    /// only names a file with `--verbose`.
+    func shows(_ diagnostic: Diagnostic) -> Bool {
+        (!quiet || diagnostic.severity == .error) && (verbose || !diagnostic.rule.isVerboseOnly)
+    }
+
     private func runStandardInput(_ options: RewriteOptions) throws {
         guard let input = POSIX.readAll(STDIN_FILENO) else {
             standardError(Diagnostic(.error, rule: .unreadableFile, at: nil, "cannot read standard input (\(POSIX.errorText()))").formatted(path: "<stdin>"))
             throw ExitCode(2)
         }
         let result = HostRewriter.rewrite(input, options: options)
-        let findings = (result.diagnostics + (check && result.outcome == .rewritten ? result.pendingGuards : []))
-            .filter { (!quiet || $0.severity == .error) && (verbose || !$0.rule.isVerboseOnly) }
+        let findings = (result.diagnostics + (check && result.outcome == .rewritten ? result.pendingGuards : [])).filter(shows)
         switch format {
         case .text:
             let text = TextFindings(colours: TextFindings.coloursWanted())
@@ -279,10 +284,7 @@ final class RunOutput: @unchecked Sendable {
         if outcome.hasRefusals { reportedErrors = true }
         if command.report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
-        for diagnostic in outcome.diagnostics {
-            if command.quiet && diagnostic.severity != .error { continue }
-            // Notes such as a BuildSpec that only names a file are for --verbose.
-            if diagnostic.rule.isVerboseOnly && !command.verbose { continue }
+        for diagnostic in outcome.diagnostics where command.shows(diagnostic) {
             switch command.format {
             case .text: errors.append(text.line(diagnostic, path: outcome.path) + "\n")
             case .github: output.append(GitHubAnnotations.line(Finding(path: workingFolder.relative(outcome.path), diagnostic: diagnostic)) + "\n")

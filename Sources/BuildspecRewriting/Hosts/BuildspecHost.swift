@@ -21,6 +21,22 @@ struct HostScan<Unit> {
     var units: [Unit]
     /// Refusals of forms the rewrite cannot edit safely, and notes (a buildspec named by file).
     var notes: [Diagnostic]
+
+    /// Why `new`, read from `rewritten`, is not this scan with only the buildspecs changed (the
+    /// same number of them, the same bytes around them), or nil. `range`: where a unit's bytes are.
+    func changedOutside(_ new: HostScan, original: [UInt8], rewritten: [UInt8], range: (Unit) -> Range<Int>) -> String? {
+        guard new.units.count == units.count else { return "the result holds other buildspecs" }
+        var oldCursor = 0
+        var newCursor = 0
+        for (before, after) in zip(units, new.units) {
+            guard original[oldCursor..<range(before).lowerBound] == rewritten[newCursor..<range(after).lowerBound] else {
+                return "the result changed bytes outside the buildspecs"
+            }
+            oldCursor = range(before).upperBound
+            newCursor = range(after).upperBound
+        }
+        return original[oldCursor...] == rewritten[newCursor...] ? nil : "the result changed bytes after the last buildspec"
+    }
 }
 
 /// Bytes of a host file replaced: its own bytes, which need not be valid UTF-8.
@@ -62,8 +78,7 @@ public enum HostRewriter {
     }
 
     static func isTerraformName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return [".tf", ".tpl", ".tftpl", ".tf.json"].contains { lower.hasSuffix($0) }
+        TerraformHost.kind(ofFileName: name) != nil || name.lowercased().hasSuffix(".tf.json")
     }
 
     /// How the tool came to a file, which decides what the file may be read as.

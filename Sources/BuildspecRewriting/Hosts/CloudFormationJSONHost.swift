@@ -67,12 +67,8 @@ struct CloudFormationJSONHost: OffsetMappedHost {
         let text = source.text(value.range)
         let form = function == "Fn::Join" ? "an `Fn::Join` whose delimiter is not \"\\n\" or whose parts are not all strings"
             : "`\(function ?? "a JSON \(value.kind)")`, which the tool does not evaluate"
-        if CloudFormationYAMLHost.writesDefinitions(text, options: options) {
-            reading.notes.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
-                                                  fix: "write the BuildSpec as one JSON string, an `Fn::Sub` string, or an `Fn::Join` of \"\\n\" and string lines, then run again"))
-        } else {
-            reading.notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: start, "\(name) is \(form); it is not read"))
-        }
+        reading.refuseOrNote(name, form: form, text: text, at: start, options: options,
+                             fix: "write the BuildSpec as one JSON string, an `Fn::Sub` string, or an `Fn::Join` of \"\\n\" and string lines, then run again")
     }
 
     private static func substitute(_ embedded: inout EmbeddedBuildspec, variables: JSONValue?, repositoryNames: Set<String>, repositories: Set<String>) {

@@ -46,8 +46,9 @@ struct CloudFormationYAMLHost: OffsetMappedHost {
         }
         let rendered = source.text(value.range)
         guard node.kind == .scalar, node.tag == nil || (isSub && node.tag == "!Sub") else {
-            refuseOrNote(value, name: name, text: rendered, options: options, into: &reading,
-                         form: "a `\(value.tag ?? value.children.first?.value ?? "YAML collection")` the tool does not evaluate")
+            reading.refuseOrNote(name, form: "a `\(value.tag ?? value.children.first?.value ?? "YAML collection")` the tool does not evaluate",
+                                 text: rendered, at: value.start, options: options,
+                                 fix: "write the BuildSpec as one literal block or `!Sub |` block (move `Fn::If` into the shell, or into parameters), then run again")
             return
         }
         switch node.scalarStyle {
@@ -97,22 +98,6 @@ struct CloudFormationYAMLHost: OffsetMappedHost {
         }
         reading.units.append(embedded)
     }
-
-    /// A value the tool does not read: refused when it seems to write image definitions.
-    static func refuseOrNote(_ value: YAMLNode, name: String, text: String, options: RewriteOptions,
-                             into reading: inout HostScan<EmbeddedBuildspec>, form: String) {
-        if writesDefinitions(text, options: options) {
-            reading.notes.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: value.start, "\(name) is \(form), and it writes image definitions, so no guard can be added safely",
-                                                  fix: "write the BuildSpec as one literal block or `!Sub |` block (move `Fn::If` into the shell, or into parameters), then run again"))
-        } else {
-            reading.notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: value.start, "\(name) is \(form); it is not read"))
-        }
-    }
-
-    static func writesDefinitions(_ text: String, options: RewriteOptions) -> Bool {
-        BuildspecAnalysis.mentionsDefinitionsFile(text, matcher: ImageDefinitionsWriter.FileMatcher(extraNames: options.definitionsFiles))
-            || text.containsBytes("imageUri") || text.containsBytes("ImageURI")
-    }
 }
 
 /// The content of a YAML literal block scalar as the buildspec text, with where each byte is.
@@ -128,15 +113,15 @@ struct LiteralBlock {
         let headerEnd = source.lineEnd(ofByte: node.range.lowerBound)
         let contentStart = source.afterLineBreak(headerEnd)
         let end = max(contentStart, min(node.range.upperBound, bytes.count))
-        // The lines, each (start, contentEnd, next).
-        var lines: [(start: Int, end: Int, next: Int)] = []
+        // The lines, each (start, contentEnd).
+        var lines: [(start: Int, end: Int)] = []
         var cursor = contentStart
         while cursor < end {
             let lineEnd = source.lineEnd(ofByte: cursor)
-            lines.append((cursor, lineEnd, source.afterLineBreak(lineEnd)))
+            lines.append((cursor, lineEnd))
             cursor = source.afterLineBreak(lineEnd)
         }
-        func leadingSpaces(_ line: (start: Int, end: Int, next: Int)) -> Int {
+        func leadingSpaces(_ line: (start: Int, end: Int)) -> Int {
             var index = line.start
             while index < line.end, bytes[index] == 0x20 { index += 1 }
             return index - line.start

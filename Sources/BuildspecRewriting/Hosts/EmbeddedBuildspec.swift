@@ -4,6 +4,20 @@
 /// the same buildspecs at the same places, each reading back as the guarded text.
 protocol OffsetMappedHost: BuildspecHost where Unit == EmbeddedBuildspec {}
 
+extension HostScan<EmbeddedBuildspec> {
+    /// A BuildSpec value in a form the tool does not read (`form`): refused when it seems to
+    /// write image definitions, else a note for `--verbose`.
+    mutating func refuseOrNote(_ name: String, form: String, text: String, at start: SourcePosition, options: RewriteOptions, fix: String) {
+        let matcher = ImageDefinitionsWriter.FileMatcher(extraNames: options.definitionsFiles)
+        if BuildspecAnalysis.mentionsDefinitionsFile(text, matcher: matcher) || text.containsBytes("imageUri") || text.containsBytes("ImageURI") {
+            notes.append(Diagnostic(.error, rule: .templateBuildspecUnsupportedForm, at: start,
+                                    "\(name) is \(form), and it writes image definitions, so no guard can be added safely", fix: fix))
+        } else {
+            notes.append(Diagnostic(.note, rule: .templateValueNotRead, at: start, "\(name) is \(form); it is not read"))
+        }
+    }
+}
+
 extension OffsetMappedHost {
     func rewrite(_ embedded: EmbeddedBuildspec, in source: SourceText, options: RewriteOptions) -> UnitRewrite {
         var embeddedOptions = options
@@ -55,17 +69,7 @@ extension OffsetMappedHost {
     func verify(_ rewritten: [UInt8], original: SourceText, scan old: HostScan<EmbeddedBuildspec>, results: [UnitRewrite], options: RewriteOptions) -> String? {
         let source = SourceText(rewritten)
         guard let new = read(source, options: options) else { return "the result is no longer a readable template of its kind" }
-        guard new.units.count == old.units.count else { return "the result holds other buildspecs" }
-        var oldCursor = 0
-        var newCursor = 0
-        for (before, after) in zip(old.units, new.units) {
-            guard original.bytes[oldCursor..<before.valueRange.lowerBound] == source.bytes[newCursor..<after.valueRange.lowerBound] else {
-                return "the result changed bytes outside the BuildSpec values (before \(before.name))"
-            }
-            oldCursor = before.valueRange.upperBound
-            newCursor = after.valueRange.upperBound
-        }
-        guard original.bytes[oldCursor...] == source.bytes[newCursor...] else { return "the result changed bytes after the last BuildSpec value" }
+        if let problem = old.changedOutside(new, original: original.bytes, rewritten: rewritten, range: \.valueRange) { return problem }
         for (after, result) in zip(new.units, results) where after.text != result.expected {
             return "\(after.name) does not read back as the rewritten buildspec"
         }

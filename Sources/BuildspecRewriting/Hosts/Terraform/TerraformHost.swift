@@ -242,17 +242,7 @@ public struct TerraformHost: BuildspecHost {
         guard let new = read(SourceText(rewritten), options: options), !new.notes.contains(where: { $0.severity == .error }) else {
             return "the rewritten file cannot be read again"
         }
-        guard new.units.count == old.units.count else { return "the rewritten file holds other buildspecs" }
-        var oldCursor = 0
-        var newCursor = 0
-        for (before, after) in zip(old.units, new.units) {
-            guard original.bytes[oldCursor..<before.body.lowerBound] == rewritten[newCursor..<after.body.lowerBound] else {
-                return "the result changed bytes outside the buildspecs (before \(before.label))"
-            }
-            oldCursor = before.body.upperBound
-            newCursor = after.body.upperBound
-        }
-        guard original.bytes[oldCursor...] == rewritten[newCursor...] else { return "the result changed bytes after the last buildspec" }
+        if let problem = old.changedOutside(new, original: original.bytes, rewritten: rewritten, range: \.body) { return problem }
         for ((before, after), result) in zip(zip(old.units, new.units), results) {
             // Buildspecs without edits are compared too: they must render as before.
             guard let rendering = result.expected else {
