@@ -26,10 +26,11 @@ public struct Diagnostic: Sendable, Equatable {
 
     /// `path:line:column: severity: message (fix) [RB001]`, the form compilers and editors
     /// understand, with the rule id last as ShellCheck and cfn-lint print theirs.
-    public func formatted(path: String) -> String {
+    /// `severity`: how the severity word is written (a terminal colours it).
+    public func formatted(path: String, severity written: (String) -> String = { $0 }) -> String {
         var text = path
         if let position { text += ":\(position.line):\(position.column)" }
-        text += ": \(severity.rawValue): \(self.text) [\(rule.id)]"
+        text += ": \(written(severity.rawValue + ":")) \(self.text) [\(rule.id)]"
         return text
     }
 }

@@ -24,13 +24,11 @@ struct TextFindings: Sendable {
 
     func line(_ diagnostic: Diagnostic, path: String) -> String {
         guard colours else { return diagnostic.formatted(path: path) }
-        // `formatted`'s line with only the severity word coloured.
         let colour = switch diagnostic.severity {
         case .error: "\u{1B}[1;31m"
         case .warning: "\u{1B}[1;33m"
         case .note: "\u{1B}[1;36m"
         }
-        let place = diagnostic.position.map { ":\($0.line):\($0.column)" } ?? ""
-        return "\(path)\(place): \(colour)\(diagnostic.severity.rawValue):\u{1B}[0m \(diagnostic.text) [\(diagnostic.rule.id)]"
+        return diagnostic.formatted(path: path) { colour + $0 + "\u{1B}[0m" }
     }
 }
