@@ -4,7 +4,7 @@
 struct CloudFormationJSONHost: OffsetMappedHost {
     func read(_ source: SourceText, options: RewriteOptions) -> HostScan<EmbeddedBuildspec>? {
         let first = source.bytes[source.bomLength...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        guard first == UInt8(ascii: "{"), let root = try? JSONDocument.parse(source.bytes),
+        guard first == UInt8(ascii: "{"), let root = try? JSONDocument.parse(source),
               let resources = root["Resources"], resources.kind == .object
         else { return nil }
         // A parameter can be a repository's name unless its default says it is something else.

@@ -32,12 +32,12 @@ enum JSONDocument {
     static let maximumDepth = 500
 
     /// Parses one JSON value filling the whole file (after a UTF-8 byte-order mark).
-    static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
-        var reader = Reader(bytes: bytes)
-        reader.index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    static func parse(_ source: SourceText) throws(JSONError) -> JSONValue {
+        var reader = Reader(bytes: source.bytes)
+        reader.index = source.bomLength
         let value = try reader.value(depth: 0)
         reader.skipBlanks()
-        guard reader.index == bytes.count else { throw JSONError(message: "text after the JSON value", offset: reader.index) }
+        guard reader.index == source.bytes.count else { throw JSONError(message: "text after the JSON value", offset: reader.index) }
         return value
     }
 

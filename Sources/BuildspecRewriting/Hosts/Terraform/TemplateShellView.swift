@@ -165,8 +165,25 @@ struct TemplateShellView: Sendable {
         return output
     }
 
-    /// `${P}`, `$P` or `${P#*/}` for a placeholder `P` at `index`: what it is in the outer file.
-    private func placeholder(in text: ArraySlice<UInt8>, at index: Int, prefix: [UInt8]) throws(MappingError) -> ([UInt8], Int)? {
+    /// A use of a placeholder `P` in view text, at a `$`.
+    private struct Reference {
+        enum Form {
+            /// `$P`, `${P}` or `$(P)`: the interpolation itself.
+            case whole
+            /// `${P#*/}`: the repository name of a URI.
+            case repositoryName
+            /// Any other expansion of `P`, which Terraform cannot write.
+            case other
+        }
+
+        var raw: String
+        var expression: String
+        var form: Form
+        /// Just after the use.
+        var end: Int
+    }
+
+    private func reference(in text: ArraySlice<UInt8>, at index: Int, prefix: [UInt8]) -> Reference? {
         var cursor = index + 1
         let opener = cursor < text.endIndex ? text[cursor] : 0
         let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
@@ -174,19 +191,29 @@ struct TemplateShellView: Sendable {
         guard text[cursor...].starts(with: prefix) else { return nil }
         let nameStart = cursor
         while cursor < text.endIndex, HCLTemplate.isWordByte(text[cursor]) { cursor += 1 }
-        let name = String(decoding: text[nameStart..<cursor], as: UTF8.self)
-        guard let (raw, expression) = placeholders[name] else { return nil }
-        if !braced { return (Array(raw.utf8), cursor) }
+        guard let (raw, expression) = placeholders[String(decoding: text[nameStart..<cursor], as: UTF8.self)] else { return nil }
+        func found(_ form: Reference.Form, _ end: Int) -> Reference { Reference(raw: raw, expression: expression, form: form, end: end) }
+        if !braced { return found(.whole, cursor) }
         let closer = opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
-        if cursor < text.endIndex, text[cursor] == closer { return (Array(raw.utf8), cursor + 1) }
-        guard opener == UInt8(ascii: "{") else { throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write") }
-        // `${P#*/}`: the repository name of a URI; exact only for an ECR repository's URL.
+        if cursor < text.endIndex, text[cursor] == closer { return found(.whole, cursor + 1) }
         let suffix = Array("#*/}".utf8)
-        if text[cursor...].starts(with: suffix) {
-            if let name = Self.repositoryName(ofURL: expression) { return (Array("${\(name)}".utf8), cursor + suffix.count) }
-            throw MappingError(message: "cannot name the ECR repository of `\(raw)` exactly in a Terraform template", inexactRepository: raw)
+        if opener == UInt8(ascii: "{"), text[cursor...].starts(with: suffix) { return found(.repositoryName, cursor + suffix.count) }
+        return found(.other, cursor)
+    }
+
+    /// `${P}`, `$P` or `${P#*/}` for a placeholder `P` at `index`: what it is in the outer file.
+    private func placeholder(in text: ArraySlice<UInt8>, at index: Int, prefix: [UInt8]) throws(MappingError) -> ([UInt8], Int)? {
+        guard let use = reference(in: text, at: index, prefix: prefix) else { return nil }
+        switch use.form {
+        case .whole:
+            return (Array(use.raw.utf8), use.end)
+        case .repositoryName:
+            // Exact only for an ECR repository's URL.
+            if let name = Self.repositoryName(ofURL: use.expression) { return (Array("${\(name)}".utf8), use.end) }
+            throw MappingError(message: "cannot name the ECR repository of `\(use.raw)` exactly in a Terraform template", inexactRepository: use.raw)
+        case .other:
+            throw MappingError(message: "the guard would use `\(use.raw)` in a way the template cannot write")
         }
-        throw MappingError(message: "the guard would use `\(raw)` in a way the template cannot write")
     }
 
     /// `aws_ecr_repository.app.repository_url` -> `aws_ecr_repository.app.name` (the same for `data.`).
@@ -248,33 +275,11 @@ struct TemplateShellView: Sendable {
         let prefix = Array(placeholderPrefix.utf8)
         var index = 0
         while index < view.count {
-            if view[index] == UInt8(ascii: "$") {
-                var cursor = index + 1
-                let opener = cursor < view.count ? view[cursor] : 0
-                let braced = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "(")
-                if braced { cursor += 1 }
-                if view[cursor...].starts(with: prefix) {
-                    let nameStart = cursor
-                    while cursor < view.count, HCLTemplate.isWordByte(view[cursor]) { cursor += 1 }
-                    if let (_, expression) = placeholders[String(decoding: view[nameStart..<cursor], as: UTF8.self)] {
-                        let value = Self.symbolic(expression)
-                        if !braced {
-                            output += value
-                            index = cursor
-                            continue
-                        }
-                        if cursor < view.count, view[cursor] == (opener == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")) {
-                            output += value
-                            index = cursor + 1
-                            continue
-                        }
-                        if opener == UInt8(ascii: "{"), view[cursor...].starts(with: Array("#*/}".utf8)) {
-                            output += value.firstIndex(of: UInt8(ascii: "/")).map { value[($0 + 1)...] } ?? []
-                            index = cursor + 4
-                            continue
-                        }
-                    }
-                }
+            if view[index] == UInt8(ascii: "$"), let use = reference(in: view[...], at: index, prefix: prefix), use.form != .other {
+                let value = Self.symbolic(use.expression)
+                output += use.form == .whole ? value[...] : value.firstIndex(of: UInt8(ascii: "/")).map { value[($0 + 1)...] } ?? []
+                index = use.end
+                continue
             }
             output.append(view[index])
             index += 1
