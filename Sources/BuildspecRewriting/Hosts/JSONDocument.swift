@@ -46,8 +46,8 @@ enum JSONDocument {
     static func decodedString(_ bytes: [UInt8], _ range: Range<Int>) -> (bytes: [UInt8], sources: [Int])? {
         var reader = Reader(bytes: bytes)
         reader.index = range.lowerBound
-        var sources: [Int] = []
-        guard let decoded = try? reader.string(sources: &sources) else { return nil }
+        var sources: [Int]? = []
+        guard let decoded = try? reader.string(sources: &sources), var sources else { return nil }
         sources.append(range.upperBound - 1)
         return (decoded, sources)
     }
@@ -80,8 +80,7 @@ enum JSONDocument {
                     skipBlanks()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key in quotes") }
                     let keyStart = index
-                    var ignored: [Int] = []
-                    let key = try string(sources: &ignored)
+                    let key = try string()
                     children.append(JSONValue(kind: .string, text: String(decoding: key, as: UTF8.self), children: [], range: keyStart..<index))
                     skipBlanks()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected `:` after a key") }
@@ -112,8 +111,7 @@ enum JSONDocument {
                     return JSONValue(kind: .array, text: "", children: children, range: start..<index)
                 }
             case UInt8(ascii: "\""):
-                var ignored: [Int] = []
-                let decoded = try string(sources: &ignored)
+                let decoded = try string()
                 return JSONValue(kind: .string, text: String(decoding: decoded, as: UTF8.self), children: [], range: start..<index)
             default:
                 while index < bytes.count, !Self.endsBareWord(bytes[index]) { index += 1 }
@@ -132,9 +130,15 @@ enum JSONDocument {
             [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":")].contains(byte)
         }
 
-        /// Reads a string literal at `index` (its opening quote); `sources` gets the source
-        /// offset of every decoded byte.
-        mutating func string(sources: inout [Int]) throws(JSONError) -> [UInt8] {
+        /// Reads a string literal at `index` (its opening quote).
+        mutating func string() throws(JSONError) -> [UInt8] {
+            var none: [Int]?
+            return try string(sources: &none)
+        }
+
+        /// Reads a string literal at `index` (its opening quote); `sources`, when there is an
+        /// array, gets the source offset of every decoded byte.
+        mutating func string(sources: inout [Int]?) throws(JSONError) -> [UInt8] {
             index += 1
             var result: [UInt8] = []
             while true {
@@ -145,7 +149,7 @@ enum JSONDocument {
                 guard byte >= 0x20 else { throw fail("a control character inside a string (write it as an escape such as \\n)") }
                 if byte != UInt8(ascii: "\\") {
                     result.append(byte)
-                    sources.append(start)
+                    sources?.append(start)
                     index += 1
                     continue
                 }
@@ -165,7 +169,7 @@ enum JSONDocument {
                 }
                 if let simple {
                     result.append(simple)
-                    sources.append(start)
+                    sources?.append(start)
                     continue
                 }
                 guard escape == UInt8(ascii: "u") else { index = start; throw fail("an unknown escape in a string") }
@@ -179,7 +183,7 @@ enum JSONDocument {
                 guard let unicode = Unicode.Scalar(scalar) else { throw fail("a lone surrogate in a string") }
                 for unit in String(Character(unicode)).utf8 {
                     result.append(unit)
-                    sources.append(start)
+                    sources?.append(start)
                 }
             }
         }
