@@ -3,6 +3,7 @@
 //
 // Invariants, checked on every input:
 // - no crash, no hang (libFuzzer's -timeout);
+// - a file the one-pass validator passes is one the full pipeline finds nothing in;
 // - a refused or untouched file comes back byte-identical;
 // - a rewritten file parses, is still a buildspec, has the same data outside the phases'
 //   commands, keeps every input line (indentation and `- ` aside; the writer's own line may
@@ -12,6 +13,10 @@
 public func rewriteFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
     let result = BuildspecRewriter.rewrite(input)
+    if BuildspecValidator.isQuietWithoutWriter(SourceText(input)) {
+        let full = BuildspecRewriter.rewrite(SourceText(input), options: RewriteOptions(), override: nil, registryID: nil)
+        if full.outcome != .noDefinitionsWriter || !full.diagnostics.isEmpty { fatalError("the one-pass validator passed a file the pipeline reports on") }
+    }
     guard result.outcome == .rewritten else {
         if result.output != input { fatalError("a file that was not rewritten changed") }
         return 0

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Writes a synthetic corpus of realistic CodeBuild buildspecs for benchmarks.
 
-    scripts/generate-corpus.py OUT_DIR COUNT [--seed N]
+    scripts/generate-corpus.py OUT_DIR COUNT [--seed N] [--writer-share S]
 
 Files go to OUT_DIR/team-XX/service-NNNNN/buildspec.yml (a few are named
 buildspec-ecs.yml / buildspec.yaml), so folder discovery is exercised too. The mix follows
 what real buildspecs look like: comments and blank lines, `- |` blocks, quoted items,
-10-40 commands, about 40% pushing to ECR and writing imagedefinitions.json (printf, echo,
-tee or a here-document), part of those already guarded, some `version: 0.1`. Every file is
-valid YAML, so a parse-only baseline and the tool read the same bytes. The output depends on
-COUNT and the seed only.
+10-40 commands, a share S (default 0.40) pushing to ECR and writing imagedefinitions.json
+(printf, echo, tee or a here-document), a quarter of those already guarded, some
+`version: 0.1`. Every file is valid YAML, so a parse-only baseline and the tool read the same
+bytes. The output depends on COUNT, S and the seed only.
 """
 import argparse
 import os
@@ -112,8 +112,8 @@ def render_items(items, indent, eol):
     return lines
 
 
-def buildspec(rng, index):
-    ecs = rng.random() < 0.40
+def buildspec(rng, index, writer_share):
+    ecs = rng.random() < writer_share
     v01 = rng.random() < 0.08
     guarded = ecs and rng.random() < 0.25
     word = rng.choice(WORDS)
@@ -189,6 +189,8 @@ def main():
     parser.add_argument("out")
     parser.add_argument("count", type=int)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--writer-share", type=float, default=0.40,
+                        help="share of the files that write image definitions (default 0.40)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     names = ["buildspec.yml"] * 17 + ["buildspec-ecs.yml", "buildspec.yaml", "buildspec-prod.yml"]
@@ -196,7 +198,7 @@ def main():
         folder = os.path.join(args.out, f"team-{index % 40:02d}", f"service-{index:05d}")
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, rng.choice(names)), "w", newline="") as handle:
-            handle.write(buildspec(rng, index))
+            handle.write(buildspec(rng, index, args.writer_share))
 
 
 if __name__ == "__main__":

@@ -121,10 +121,13 @@ enum POSIX {
 
     /// `a/b/c.yml` → `c.yml`.
     static func lastComponent(_ path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
-        return trimmed == "/" ? "/" : String(trimmed[trimmed.index(after: slash)...])
+        // Byte by byte (`/` is ASCII): `Substring.count` walks every character, per call.
+        let utf8 = path.utf8, slash = UInt8(ascii: "/")
+        var end = utf8.endIndex
+        while utf8.distance(from: utf8.startIndex, to: end) > 1, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
+        let trimmed = utf8[..<end]
+        guard let last = trimmed.lastIndex(of: slash) else { return String(path[..<end]) }
+        return trimmed.count == 1 ? "/" : String(path[utf8.index(after: last)..<end])
     }
 
     /// `a/b/c.yml` → `a/b`; `c.yml` → `.`.

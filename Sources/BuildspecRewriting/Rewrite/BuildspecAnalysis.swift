@@ -310,8 +310,12 @@ struct BuildspecAnalysis {
     }
 
     static func mentionsDefinitionsFile(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> Bool {
+        mentionsDefinitionsFile(text, extraNames: matcher.extraNames)
+    }
+
+    static func mentionsDefinitionsFile(_ text: String, extraNames: [String]) -> Bool {
         let words = text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init)
-        return words.contains { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName($0) || matcher.extraNames.contains($0) }
+        return words.contains { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName($0) || extraNames.contains($0) }
     }
 
     static func describe(_ kind: ShellCommand.Kind) -> String {

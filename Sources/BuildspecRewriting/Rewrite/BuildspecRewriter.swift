@@ -61,9 +61,8 @@ public enum BuildspecRewriter {
     /// Rewrites one buildspec so that its first pipeline run writes no image definitions.
     /// A pure function: no file system, no environment.
     public static func rewrite(_ bytes: [UInt8], options: RewriteOptions = RewriteOptions()) -> RewriteResult {
-        var diagnostics: [Diagnostic] = []
         func failed(_ diagnostic: Diagnostic) -> RewriteResult {
-            RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics + [diagnostic], editedLines: [])
+            RewriteResult(outcome: .error, output: bytes, diagnostics: [diagnostic], editedLines: [])
         }
         var override: ImageRepository?
         if let name = options.repositoryName {
@@ -82,6 +81,21 @@ public enum BuildspecRewriter {
             registryID = word
         }
         let source = SourceText(bytes)
+        // Most files cannot write image definitions: one pass over the parser's events
+        // validates them, without a tree.
+        if options.definitionsFiles.isEmpty, BuildspecValidator.isQuietWithoutWriter(source) {
+            return RewriteResult(outcome: .noDefinitionsWriter, output: bytes, diagnostics: [], editedLines: [])
+        }
+        return rewrite(source, options: options, override: override, registryID: registryID)
+    }
+
+    /// The full pipeline: tree, model, analysis, plan, edits.
+    static func rewrite(_ source: SourceText, options: RewriteOptions, override: ImageRepository?, registryID: String?) -> RewriteResult {
+        let bytes = source.bytes
+        var diagnostics: [Diagnostic] = []
+        func failed(_ diagnostic: Diagnostic) -> RewriteResult {
+            RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics + [diagnostic], editedLines: [])
+        }
         let root: YAMLNode
         do {
             root = try YAMLParser.parse(source)
@@ -101,15 +115,22 @@ public enum BuildspecRewriter {
                 ))
             }
         }
-        let matcher = options.matcher(for: spec)
         for index in spec.commands.indices where spec.commands[index].text == nil && spec.commands[index].node.kind == .mapping {
             let node = spec.commands[index].node
-            if BuildspecAnalysis.mentionsDefinitionsFile(source.text(node.range), matcher: matcher) {
+            if BuildspecAnalysis.mentionsDefinitionsFile(source.text(node.range), extraNames: options.definitionsFiles) {
                 return failed(Diagnostic(.error, rule: .writerReadAsMapping, at: node.start,
                                          "this command writes image definitions, but YAML reads it as a mapping because of `: ` inside it",
                                          fix: "quote the whole command, or put it in a `- |` block, then run again"))
             }
         }
+        // Most files write no image definitions: when no command can name a definitions file,
+        // there is no writer to find, and neither the artifact matcher nor the analysis is needed.
+        if options.definitionsFiles.isEmpty,
+           !spec.commands.contains(where: { $0.text.map(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile) ?? false })
+        {
+            return RewriteResult(outcome: .noDefinitionsWriter, output: bytes, diagnostics: diagnostics, editedLines: [])
+        }
+        let matcher = options.matcher(for: spec)
         var analysis = BuildspecAnalysis(spec: spec, matcher: matcher, repositoryVariables: override?.identity ?? [], host: options.hostValues)
         analysis.applyIgnoreComments(source: source)
         diagnostics += analysis.diagnostics

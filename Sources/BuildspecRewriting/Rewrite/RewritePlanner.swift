@@ -132,6 +132,8 @@ struct RewritePlanner {
 
     private func existingAnswer(for repository: ImageRepository, before point: BuildspecAnalysis.Point) -> GuardText.Answer? {
         func unquoted(_ word: String?) -> String? { word?.filter { $0 != "\"" } }
+        // Most writers have no query before them: nothing to read back then.
+        guard analysis.queries.contains(where: { $0.point < point }) else { return nil }
         // Read back from the query the rewrite would add, so both sides are read alike.
         let wanted = BuildspecAnalysis.Query(point: point, variable: nil, file: nil, text: GuardText.ask(repository))
         for query in analysis.queries where query.point < point {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 extension String {
     /// Whether `needle` occurs in the text, compared byte by byte: much cheaper than
     /// `contains(_:)`, which walks grapheme clusters, on the hot path of every command.
@@ -39,16 +45,31 @@ extension Collection where Element == UInt8, Index == Int {
 
     /// Where `pattern` first occurs in these bytes.
     func firstIndex<Pattern: Collection<UInt8>>(ofBytes pattern: Pattern) -> Int? where Pattern.Index == Int {
-        guard let first = pattern.first else { return startIndex }
-        guard count >= pattern.count else { return nil }
-        var index = startIndex
-        let last = endIndex - pattern.count
+        // Both sides as contiguous memory, searched by `memchr`: called from another module a
+        // generic is not specialized, and an element at a time through it costs hundreds of
+        // instructions per byte of every file searched.
+        let found = withContiguousStorageIfAvailable { haystack in
+            pattern.withContiguousStorageIfAvailable { ByteSearch.firstIndex(of: $0, in: haystack) }
+                ?? Array(pattern).withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: haystack) }
+        } ?? Array(self).withUnsafeBufferPointer { haystack in
+            Array(pattern).withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: haystack) }
+        }
+        return found.map { startIndex + $0 }
+    }
+}
+
+enum ByteSearch {
+    /// The offset of the first occurrence of `pattern` in `bytes`: `memchr` to each candidate
+    /// first byte, then a compare.
+    static func firstIndex(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = pattern.first else { return 0 }
+        guard bytes.count >= pattern.count, let base = bytes.baseAddress, let needle = pattern.baseAddress else { return nil }
+        let last = bytes.count - pattern.count
+        var index = 0
         while index <= last {
-            if self[index] == first {
-                var matched = 1
-                while matched < pattern.count, self[index + matched] == pattern[pattern.startIndex + matched] { matched += 1 }
-                if matched == pattern.count { return index }
-            }
+            guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+            index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + index + 1, needle + 1, pattern.count - 1) == 0 { return index }
             index += 1
         }
         return nil

@@ -65,34 +65,42 @@ public struct ImageDefinitionsWriter: Sendable {
         /// Cheap, and never false for a command `find(in:of:matcher:)` would match, so
         /// commands (and whole files) without any can skip the shell reading.
         public func mayNameDefinitions(_ text: String) -> Bool {
-            if !extraNames.isEmpty { return true }
+            !extraNames.isEmpty || Self.mayNameDefinitionsFile(text)
+        }
+
+        /// The part of `mayNameDefinitions(_:)` that needs no matcher: a definitions file's
+        /// name or `imageUri` in the text.
+        static func mayNameDefinitionsFile(_ text: String) -> Bool {
             var text = text
-            return text.withUTF8 { bytes in
-                // Every word starts with `image`: look for that, then for what may follow it.
-                var start = 0
-                while start < bytes.count {
-                    // Eight bytes at a time to the next `i` (any case); the lowest flagged byte
-                    // of the zero-byte test is always a true one (the low byte is the first).
-                    if start + 8 <= bytes.count {
-                        let loaded = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self)
-                        let word = UInt64(littleEndian: loaded) | 0x2020_2020_2020_2020
-                        let difference = word ^ 0x6969_6969_6969_6969
-                        let found = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
-                        if found == 0 {
-                            start += 8
-                            continue
-                        }
-                        start += found.trailingZeroBitCount / 8
+            return text.withUTF8 { mayNameDefinitionsFile($0) }
+        }
+
+        /// `mayNameDefinitionsFile(_:)` of UTF-8 bytes.
+        static func mayNameDefinitionsFile(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            // Every word starts with `image`: look for that, then for what may follow it.
+            var start = 0
+            while start < bytes.count {
+                // Eight bytes at a time to the next `i` (any case); the lowest flagged byte
+                // of the zero-byte test is always a true one (the low byte is the first).
+                if start + 8 <= bytes.count {
+                    let loaded = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self)
+                    let word = UInt64(littleEndian: loaded) | 0x2020_2020_2020_2020
+                    let difference = word ^ 0x6969_6969_6969_6969
+                    let found = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+                    if found == 0 {
+                        start += 8
+                        continue
                     }
-                    if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(Self.image, in: bytes, from: start),
-                       Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
-                    {
-                        return true
-                    }
-                    start += 1
+                    start += found.trailingZeroBitCount / 8
                 }
-                return false
+                if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(Self.image, in: bytes, from: start),
+                   Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
+                {
+                    return true
+                }
+                start += 1
             }
+            return false
         }
 
         private static let image = Array("image".utf8)

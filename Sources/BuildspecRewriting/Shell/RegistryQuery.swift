@@ -14,13 +14,22 @@ public enum RegistryQuery {
 
     /// The argument of an option (`--registry-id`, `--region`) in a query text.
     static func optionArgument(_ name: String, in text: String) -> String? {
-        let option = Array((name).utf8)
-        let bytes = Array(text.utf8)
-        guard let start = bytes.firstIndex(ofBytes: option) else { return nil }
-        var rest = Substring(decoding: bytes[(start + option.count)...], as: UTF8.self)
-        if rest.first == "=" { rest = rest.dropFirst() }
-        rest = rest.drop { $0 == " " || $0 == "\t" }
-        let argument = rest.prefix { !" \t);".contains($0) }
-        return argument.isEmpty ? nil : String(argument)
+        // Bytes in place: this runs for every query, and for every guard the planner compares.
+        var name = name, text = text
+        return name.withUTF8 { option in
+            text.withUTF8 { bytes -> String? in
+                guard let start = ByteSearch.firstIndex(of: option, in: bytes) else { return nil }
+                var index = start + option.count
+                if index < bytes.count, bytes[index] == UInt8(ascii: "=") { index += 1 }
+                while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+                let argument = index
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == 0x20 || byte == 0x09 || byte == UInt8(ascii: ")") || byte == UInt8(ascii: ";") { break }
+                    index += 1
+                }
+                return index == argument ? nil : String(decoding: UnsafeBufferPointer(rebasing: bytes[argument..<index]), as: UTF8.self)
+            }
+        }
     }
 }

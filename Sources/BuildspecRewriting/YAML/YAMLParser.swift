@@ -29,7 +29,7 @@ public enum YAMLParser {
         }
     }
 
-    private static func checkEncoding(_ source: SourceText) throws(YAMLError) {
+    static func checkEncoding(_ source: SourceText) throws(YAMLError) {
         let bytes = source.bytes
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             throw YAMLError(message: "the file is UTF-16; save it as UTF-8", position: nil)
