@@ -1,5 +1,6 @@
 /// Reads the buildspec model out of a YAML tree, with errors for what CodeBuild would reject
-/// and warnings for what is known to break builds.
+/// and warnings for what is known to break builds. A new finding here needs its case in
+/// `BuildspecValidator`, which answers for most files without this reader.
 public enum BuildspecReader {
     public static func read(_ root: YAMLNode, source: SourceText) -> (Buildspec?, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []

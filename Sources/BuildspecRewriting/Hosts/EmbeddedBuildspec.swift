@@ -130,7 +130,7 @@ struct InsertionEscaper {
         }
         switch container {
         case .yamlBlock(let indent, let newline):
-            return shellText.replacing("\n", with: newline + indent)
+            return shellText.replacingBytes("\n", with: newline + indent)
         case .jsonString:
             return Self.jsonEscaped(shellText)
         case .jsonJoin(let between):

@@ -143,11 +143,11 @@ struct SubstitutionPlaceholders: Sendable {
     func restored(_ message: String) -> String {
         var text = message
         for entry in table {
-            text = text.replacing(entry.placeholder, with: entry.original)
+            text = text.replacingBytes(entry.placeholder, with: entry.original)
         }
         // A placeholder the shell text took apart (`${cfnsub0z#*/}`): its name alone.
         for entry in table where entry.placeholder.hasPrefix("${") && !entry.placeholder.contains("/") {
-            text = text.replacing(entry.placeholder.dropFirst(2).dropLast(), with: entry.original.dropFirst(2).dropLast())
+            text = text.replacingBytes(String(entry.placeholder.dropFirst(2).dropLast()), with: String(entry.original.dropFirst(2).dropLast()))
         }
         return text
     }

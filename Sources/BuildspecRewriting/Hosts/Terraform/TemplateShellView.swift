@@ -253,7 +253,7 @@ struct TemplateShellView: Sendable {
         var text = message
         for name in placeholders.keys.sorted(by: { $0.count > $1.count }) {
             guard let raw = placeholders[name]?.raw, text.contains(name) else { continue }
-            text = text.replacing("${\(name)}", with: raw).replacing("$(\(name))", with: raw).replacing("$\(name)", with: raw)
+            text = text.replacingBytes("${\(name)}", with: raw).replacingBytes("$(\(name))", with: raw).replacingBytes("$\(name)", with: raw)
         }
         return text
     }

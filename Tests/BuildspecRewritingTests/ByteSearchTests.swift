@@ -1,0 +1,31 @@
+import Testing
+@testable import BuildspecRewriting
+
+/// The byte searches stand in for `String` methods on hot paths: they must answer the same.
+@Suite struct ByteSearchTests {
+    static let texts = ["", "a", "aaa", "aaaa", "x${cfnsub0z}y${cfnsub0z}", "line\nline\n", "crlf\r\nline\r\n", "é\ne\u{301}\n",
+                        "}\u{301}${A}", "$A ${A} $(A) $AB", "no match here", "\n", "\r\n\n\r"]
+    static let patterns = ["a", "aa", "\n", "${cfnsub0z}", "${A}", "$A", "$(A)", "}", "e", "\r\n", "é"]
+
+    @Test func replacingBytesAnswersAsReplacing() {
+        for text in Self.texts {
+            for pattern in Self.patterns {
+                #expect(text.replacingBytes(pattern, with: "<R>") == text.replacing(pattern, with: "<R>"),
+                        "\(text.debugDescription) \(pattern.debugDescription)")
+            }
+        }
+    }
+
+    @Test func firstIndexFindsTheFirstOccurrence() {
+        let bytes = Array("abcabcab".utf8)
+        #expect(bytes.firstIndex(ofBytes: Array("cab".utf8)) == 2)
+        #expect(bytes.firstIndex(ofBytes: Array("b".utf8)) == 1)
+        #expect(bytes.firstIndex(ofBytes: Array("abcabcab".utf8)) == 0)
+        #expect(bytes.firstIndex(ofBytes: Array("abcabcabc".utf8)) == nil)
+        #expect(bytes.firstIndex(ofBytes: Array("cc".utf8)) == nil)
+        #expect(bytes.firstIndex(ofBytes: [UInt8]()) == 0)
+        #expect(bytes[3...].firstIndex(ofBytes: Array("ab".utf8)) == 3)
+        #expect(bytes[4...].firstIndex(ofBytes: Array("ab".utf8)) == 6)
+        #expect([UInt8]().firstIndex(ofBytes: Array("a".utf8)) == nil)
+    }
+}
