@@ -16,6 +16,32 @@ import Testing
         }
     }
 
+    @Test func jsonEscapingByBytesEscapesAsScalarByScalar() {
+        func scalarWise(_ text: String) -> String {
+            var result = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": result += "\\\""
+                case "\\": result += "\\\\"
+                case "\n": result += "\\n"
+                case "\r": result += "\\r"
+                case "\t": result += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        result.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return result
+        }
+        for text in Self.texts + ["\"q\" \\ \t\u{01}\u{1F}\u{7F}", "printf '[{\"name\":\"%s\"}]' > imagedefinitions.json", "日本\u{0}語"] {
+            #expect(InsertionEscaper.jsonEscaped(text) == scalarWise(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test func firstIndexFindsTheFirstOccurrence() {
         let bytes = Array("abcabcab".utf8)
         #expect(bytes.firstIndex(ofBytes: Array("cab".utf8)) == 2)

@@ -71,6 +71,36 @@ import Testing
         #expect(!ImageDefinitionsWriter.FileMatcher().mayNameDefinitions(command))
     }
 
+    @Test(arguments: ["imagedefinitions.json", "out/**/*.json", "build/web-imageDetail.json", "a_b-c.d", "*", "done", "if", "for", "in",
+                      "x/y/", "-", "0", "9a"])
+    func aPlainArtifactPathIsItsOwnWordAsTheParserReadsIt(_ path: String) {
+        #expect(path.utf8.allSatisfy(ImageDefinitionsWriter.FileMatcher.isPlainPathByte))
+        #expect(ImageDefinitionsWriter.FileMatcher.bracedVariables(path) == ImageDefinitionsWriter.FileMatcher.parsedBracedVariables(path))
+    }
+
+    @Test(arguments: ["echo $A $AB ${ABC} $", "x=${A:-$B}/$C_D", "$$A", "${", "$1A ${_x}y", "\\$IMAGE_TAG-$IMAGE", "", "$A$B${C}"])
+    func aVariableIsMentionedExactlyWhenItsNameIsRead(_ text: String) {
+        let names = Set(VariableEnvironment.variableNames(in: text))
+        var copy = text
+        copy.withUTF8 { bytes in
+            for name in ["A", "AB", "ABC", "B", "C", "C_D", "_x", "IMAGE", "IMAGE_TAG", "x", "1A"] {
+                #expect(VariableEnvironment.mentions(bytes, variable: name) == names.contains(name), "\(name) in \(text)")
+            }
+        }
+    }
+
+    @Test(arguments: ["printf x > imagedefinitions.json", "cat <<EOF >'out/ImageDefinitions.JSON'", "echo IMAGEDETAIL.json;ls", "tee a.json",
+                      "printf x > imagedefinitions.json\r\n", "printf x >\r\nimagedefinitions.json", "x > images-definitions.json",
+                      "echo é > imagedefinitions.json", "echo a\u{301}>imagedefinitions.json", "printf x > out.json", "",
+                      "printf x |tee  \"web-imagesdefinitions.json\"", "printf x > İMAGEDEFINITIONS.JSON"])
+    func aMentionOfADefinitionsFileIsFoundAsTheCharacterSplitFindsIt(_ text: String) {
+        for extraNames in [[], ["out.json"], ["a.json", "b"]] {
+            let words = text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init)
+            let expected = words.contains { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName($0) || extraNames.contains($0) }
+            #expect(BuildspecAnalysis.mentionsDefinitionsFile(text, extraNames: extraNames) == expected, "\(text) with \(extraNames)")
+        }
+    }
+
     @Test func aJSONListedAsArtifactIsADefinitionsFileWhenItNamesImageUri() throws {
         #expect(try writer("printf '[{\"imageUri\":\"%s\"}]' $U > images.json", artifacts: ["images.json"]) == "images.json")
         #expect(try writer("printf '{\"image\":\"%s\"}' $U > images.json", artifacts: ["images.json"]) == nil)

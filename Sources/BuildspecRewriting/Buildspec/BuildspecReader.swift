@@ -54,7 +54,9 @@ public enum BuildspecReader {
         var shell: String?
         if let env = root["env"], env.kind == .mapping {
             shell = env["shell"].flatMap { $0.isScalar ? $0.value : nil }
-            for (key, value) in env["variables"]?.pairs ?? [] where value.isScalar {
+            let pairs = env["variables"]?.pairs ?? []
+            variables.reserveCapacity(pairs.count)
+            for (key, value) in pairs where value.isScalar {
                 variables[key.value] = value.value
             }
             for section in ["parameter-store", "secrets-manager"] {

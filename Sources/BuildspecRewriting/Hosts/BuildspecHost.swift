@@ -52,7 +52,8 @@ struct UnitRewrite {
     var diagnostics: [Diagnostic] = []
     var pendingGuards: [Diagnostic] = []
     /// What the buildspec must read back as in the rewritten file, in the host's own terms;
-    /// nil when the host cannot read it at all (then its bytes must stay as they are).
+    /// nil when the host cannot read it at all (then its bytes must stay as they are). Only
+    /// the verification reads it: a host may leave it nil when `verifiesOutput` is off.
     var expected: [UInt8]?
 }
 

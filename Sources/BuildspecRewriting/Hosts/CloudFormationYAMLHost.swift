@@ -134,6 +134,8 @@ struct LiteralBlock {
         for indent in stride(from: detected, through: 0, by: -1) {
             var text: [UInt8] = []
             var sources: [Int] = []
+            text.reserveCapacity(end - contentStart)
+            sources.reserveCapacity(end - contentStart + 1)
             var ok = true
             for line in lines {
                 let spaces = leadingSpaces(line)

@@ -119,10 +119,14 @@ struct SubstitutionPlaceholders: Sendable {
     func escapeForSub(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         let entries = table.map { (Array($0.placeholder.utf8), Array($0.original.utf8)) }
+        // Only where a placeholder's first byte stands (`c` or `$`) can one start.
+        var starts = [Bool](repeating: false, count: 256)
+        for (placeholder, _) in entries { if let first = placeholder.first { starts[Int(first)] = true } }
         var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
         var index = 0
         outer: while index < bytes.count {
-            for (placeholder, original) in entries where bytes[index...].starts(with: placeholder) {
+            for (placeholder, original) in entries where starts[Int(bytes[index])] && bytes[index...].starts(with: placeholder) {
                 result += original
                 index += placeholder.count
                 continue outer

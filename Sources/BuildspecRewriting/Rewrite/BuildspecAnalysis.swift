@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// Everything the planner needs from one buildspec: each command read as shell, and the
 /// pushes, registry queries and definitions writers in the order CodeBuild runs them.
 struct BuildspecAnalysis {
@@ -193,38 +199,41 @@ struct BuildspecAnalysis {
     /// assigned. Always a subset of the commands that `mayMatter`; nil when no command may
     /// write definitions (a writer needs a redirection or `tee`, so it `mayMatter`).
     static func commandsToRead(_ texts: [String?], matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
-        var namesDefinitions = [Bool](repeating: false, count: texts.count)
-        var mayWrite = false
-        for index in texts.indices {
-            guard let text = texts[index], matcher.mayNameDefinitions(text) else { continue }
-            namesDefinitions[index] = true
-            mayWrite = true
-        }
-        guard mayWrite else { return nil }
-        var matters = [Bool](repeating: false, count: texts.count)
         var needed = [Bool](repeating: false, count: texts.count)
-        var names = variables
+        var mayWrite = false
+        // The other commands that matter, each with the names it may assign: the name right
+        // before a `=`. Most commands assign nothing, and most files have few that do.
+        var assigners: [(index: Int, names: [String])] = []
         for index in texts.indices {
             guard let text = texts[index] else { continue }
             let scan = scan(text, matcher: matcher)
             guard scan.mayMatter else { continue }
-            matters[index] = true
-            if namesDefinitions[index] || scan.mayPushOrQuery {
+            // Only a command that matters can write (it has a redirection or `tee`).
+            let namesDefinitions = matcher.mayNameDefinitions(text)
+            mayWrite = mayWrite || namesDefinitions
+            if namesDefinitions || scan.mayPushOrQuery {
                 needed[index] = true
-                names.formUnion(VariableEnvironment.variableNames(in: text))
+            } else {
+                let names = namesBeforeEquals(in: text)
+                if !names.isEmpty { assigners.append((index, names)) }
             }
         }
-        // Which of the other commands may assign which variable: the name right before a `=`.
-        var assigners: [String: [Int]] = [:]
-        for index in texts.indices where matters[index] && !needed[index] {
-            for name in Self.namesBeforeEquals(in: texts[index] ?? "") { assigners[name, default: []].append(index) }
+        guard mayWrite else { return nil }
+        // An assigner is needed when a needed command mentions one of its names (or the
+        // options name it); and then what it mentions counts too, and so on.
+        var reading = texts.indices.filter { needed[$0] }
+        for position in assigners.indices where assigners[position].names.contains(where: variables.contains) {
+            needed[assigners[position].index] = true
+            reading.append(assigners[position].index)
         }
-        var pending = Array(names)
-        while let name = pending.popLast() {
-            for index in assigners[name] ?? [] where !needed[index] {
-                needed[index] = true
-                for mentioned in VariableEnvironment.variableNames(in: texts[index] ?? "") where names.insert(mentioned).inserted {
-                    pending.append(mentioned)
+        while let index = reading.popLast(), !assigners.isEmpty {
+            guard var text = texts[index] else { continue }
+            text.withUTF8 { bytes in
+                for position in assigners.indices where !needed[assigners[position].index] {
+                    if assigners[position].names.contains(where: { VariableEnvironment.mentions(bytes, variable: $0) }) {
+                        needed[assigners[position].index] = true
+                        reading.append(assigners[position].index)
+                    }
                 }
             }
         }
@@ -244,30 +253,33 @@ struct BuildspecAnalysis {
         if !matcher.extraNames.isEmpty { return (true, true) }
         var text = text
         return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return (false, false) }
+            let count = bytes.count
             func follows(_ word: StaticString, at index: Int) -> Bool {
-                let count = word.utf8CodeUnitCount
-                guard index + count <= bytes.count else { return false }
-                for offset in 1..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
-                return true
+                index + word.utf8CodeUnitCount <= count && memcmp(base + index, word.utf8Start, word.utf8CodeUnitCount) == 0
             }
             var mayMatter = false
-            for index in bytes.indices {
-                switch bytes[index] {
-                case UInt8(ascii: ">"): mayMatter = true
-                case UInt8(ascii: "="):
-                    mayMatter = true
-                    if index >= 4, follows("=registry", at: index), bytes[(index - 4)..<index].elementsEqual("type".utf8) { return (true, true) }
-                case UInt8(ascii: "p") where follows("push", at: index): return (true, true)
-                case UInt8(ascii: "t") where follows("tee", at: index): mayMatter = true
-                case UInt8(ascii: "e") where follows("ecr", at: index): mayMatter = true
-                case UInt8(ascii: "l") where follows("list-images", at: index): return (true, true)
-                case UInt8(ascii: "d") where follows("describe-images", at: index): return (true, true)
-                default: continue
+            return scanStarts.withUnsafeBufferPointer { starts in
+                // Most bytes start none of the words: one table lookup each.
+                for index in 0..<count where starts[Int(base[index])] {
+                    switch base[index] {
+                    case UInt8(ascii: ">"), UInt8(ascii: "="): mayMatter = true
+                    case UInt8(ascii: "p") where follows("push", at: index): return (true, true)
+                    case UInt8(ascii: "l") where follows("list-images", at: index): return (true, true)
+                    case UInt8(ascii: "d") where follows("describe-images", at: index): return (true, true)
+                    case UInt8(ascii: "t") where follows("type=registry", at: index): return (true, true)
+                    case UInt8(ascii: "t") where follows("tee", at: index): mayMatter = true
+                    case UInt8(ascii: "e") where follows("ecr", at: index): mayMatter = true
+                    default: continue
+                    }
                 }
+                return (mayMatter, false)
             }
-            return (mayMatter, false)
         }
     }
+
+    /// The bytes `scan` looks closer at.
+    private static let scanStarts: [Bool] = (0...255).map { ">=pldte".utf8.contains(UInt8($0)) }
 
     /// The shell names standing right before a `=` (`NAME=value`, `export NAME=value`): the
     /// variables a command may assign.
@@ -313,10 +325,29 @@ struct BuildspecAnalysis {
         mentionsDefinitionsFile(text, extraNames: matcher.extraNames)
     }
 
+    /// Whether a word of the text (split at blanks, operators and quotes) is a definitions
+    /// file's name or one of `extraNames`.
     static func mentionsDefinitionsFile(_ text: String, extraNames: [String]) -> Bool {
-        let words = text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init)
-        return words.contains { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName($0) || extraNames.contains($0) }
+        // A definitions name in any case holds `image...definition` or `image...detail`.
+        if extraNames.isEmpty, !ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(text) { return false }
+        func isWord(_ word: String) -> Bool { ImageDefinitionsWriter.FileMatcher.hasDefinitionsName(word) || extraNames.contains(word) }
+        // In ASCII text without a carriage return every byte is a character (CR LF is one, and
+        // so is a separator with a combining mark after it): the words split byte by byte.
+        guard text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+            return text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init).contains(where: isWord)
+        }
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || wordSeparators[Int(bytes[index])] {
+                if index > start, isWord(String(decoding: bytes[start..<index], as: UTF8.self)) { return true }
+                start = index + 1
+            }
+            return false
+        }
     }
+
+    private static let wordSeparators: [Bool] = (0...255).map { " \t\n;&|<>()'\"`".utf8.contains(UInt8($0)) }
 
     static func describe(_ kind: ShellCommand.Kind) -> String {
         switch kind {

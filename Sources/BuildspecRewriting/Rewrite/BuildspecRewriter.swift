@@ -125,8 +125,9 @@ public enum BuildspecRewriter {
         }
         // Most files write no image definitions: when no command can name a definitions file,
         // there is no writer to find, and neither the artifact matcher nor the analysis is needed.
+        // Searched from the end: a writer is usually among the last commands.
         if options.definitionsFiles.isEmpty,
-           !spec.commands.contains(where: { $0.text.map(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile) ?? false })
+           !spec.commands.indices.reversed().contains(where: { spec.commands[$0].text.map(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile) ?? false })
         {
             return RewriteResult(outcome: .noDefinitionsWriter, output: bytes, diagnostics: diagnostics, editedLines: [])
         }

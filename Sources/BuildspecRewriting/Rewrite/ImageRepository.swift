@@ -66,8 +66,10 @@ public struct ImageRepository: Sendable, Hashable {
     /// Finds the repository of a pushed reference, expanding the variables the file assigned
     /// until the registry host and the repository name can be told apart.
     static func resolve(_ reference: ShellWord, in environment: VariableEnvironment) -> Result<ImageRepository, RepositoryError> {
-        var segments = reference.segments.filter { $0 != .text("") }
-        var expanded: Set<String> = []
+        var segments = reference.segments
+        if segments.contains(where: isEmptyText) { segments.removeAll(where: isEmptyText) }
+        // Room for the names a reference usually takes in, so that `identity` grows in place.
+        var expanded = Set<String>(minimumCapacity: 6)
         for _ in 0..<8 {
             if slashPosition(in: segments) != nil { break }
             guard let index = segments.firstIndex(where: { segment in
@@ -81,8 +83,14 @@ public struct ImageRepository: Sendable, Hashable {
         }
         // The registry host may be a variable the file assigned: expand it until the host
         // says which registry it is (its value may hold the ECR Public alias too).
+        // The host before the first `/` and its text, kept from the last round.
+        var found: (slash: Slash, host: [ShellWord.Segment], text: String)?
         for _ in 0..<8 {
-            guard let slash = slashPosition(in: segments), !isRecognized(host(before: slash, in: segments)) else { break }
+            guard let slash = slashPosition(in: segments) else { found = nil; break }
+            let host = host(before: slash, in: segments)
+            let hostText = text(of: host)
+            found = (slash, host, hostText)
+            guard !isRecognized(hostText) else { break }
             guard let index = segments[..<slash.segment].firstIndex(where: { segment in
                 if case .variable(let name) = segment, let value = environment.values[name], !value.contains(where: isOpaque) {
                     return true
@@ -90,11 +98,16 @@ public struct ImageRepository: Sendable, Hashable {
                 return false
             }), case .variable(let name) = segments[index] else { break }
             segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
-            segments = segments.filter { $0 != .text("") }
+            if segments.contains(where: isEmptyText) { segments.removeAll(where: isEmptyText) }
+            found = nil
         }
         // The reference as written, for messages only.
         var written: String { ImageDefinitionsWriter.unquoted(reference) }
-        guard let slash = slashPosition(in: segments) else {
+        if found == nil, let slash = slashPosition(in: segments) {
+            let host = host(before: slash, in: segments)
+            found = (slash, host, text(of: host))
+        }
+        guard let (slash, host, hostText) = found else {
             // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
             if case .variable(let name) = segments.first, segments.count == 1 || startsTag(segments[1]) {
                 var repository = ImageRepository(argument: "\"${\(name)#*/}\"", identity: expanded.union([name]), literalName: nil)
@@ -106,9 +119,7 @@ public struct ImageRepository: Sendable, Hashable {
             }
             return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub; \(Self.askable)"))
         }
-        let host = host(before: slash, in: segments)
         var name = stripTag(textAfter(slash) + Array(segments[(slash.segment + 1)...]))
-        let hostText = host.map(describe).joined()
         var registryID: String?
         var region: String?
         let isPublic = hostText == "public.ecr.aws"
@@ -178,24 +189,49 @@ public struct ImageRepository: Sendable, Hashable {
         Array(segments[..<slash.segment]) + textBefore(slash)
     }
 
-    /// Whether a host already says which registry it is: ECR Public or a private ECR host.
-    private static func isRecognized(_ host: [ShellWord.Segment]) -> Bool {
-        let text = host.map(describe).joined()
-        return text == "public.ecr.aws" || text.containsBytes(".dkr.ecr.") || text.containsBytes(".dkr.ecr-fips.")
+    /// Whether a host (its text) already says which registry it is: ECR Public or a private
+    /// ECR host.
+    private static func isRecognized(_ text: String) -> Bool {
+        text == "public.ecr.aws" || text.containsBytes(".dkr.ecr.") || text.containsBytes(".dkr.ecr-fips.")
+    }
+
+    /// Segments as the text `describe` gives, joined.
+    private static func text(of segments: [ShellWord.Segment]) -> String {
+        if segments.count == 1, case .text(let text) = segments[0] { return text }
+        var text = ""
+        text.reserveCapacity(64)
+        for segment in segments {
+            switch segment {
+            case .text(let part), .opaque(let part): text += part
+            case .variable(let name): text += "${"; text += name; text += "}"
+            }
+        }
+        return text
+    }
+
+    private static func isEmptyText(_ segment: ShellWord.Segment) -> Bool {
+        if case .text(let text) = segment { return text.isEmpty }
+        return false
     }
 
     /// Account and region of `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, each literal or made of
     /// variables (nil when a command substitution makes it); a failure when literal text
     /// cannot be an ECR registry; nil when the host does not have that shape.
     private static func privateRegistry(_ host: [ShellWord.Segment], hostValues: HostValues) -> Result<(String?, String?), RepositoryError>? {
-        let markers = [".dkr.ecr.", ".dkr.ecr-fips."]
-        guard let marker = host.firstIndex(where: { segment in
-            if case .text(let text) = segment { markers.contains { text.containsBytes($0) } } else { false }
-        }), case .text(let text) = host[marker] else { return nil }
-        let bytes = Array(text.utf8)
-        guard let (start, length) = markers.lazy.compactMap({ marker in bytes.firstIndex(ofBytes: Array(marker.utf8)).map { ($0, marker.utf8.count) } }).first
-        else { return nil }
-        let before = String(decoding: bytes[..<start], as: UTF8.self), after = String(decoding: bytes[(start + length)...], as: UTF8.self)
+        // The first text segment with a marker, and where in it (`.dkr.ecr.` before the FIPS one).
+        var found: (segment: Int, text: String, start: Int, length: Int)?
+        for (index, segment) in host.enumerated() {
+            guard case .text(let text) = segment else { continue }
+            if let start = text.byteOffset(of: ".dkr.ecr.") {
+                found = (index, text, start, 9)
+            } else if let start = text.byteOffset(of: ".dkr.ecr-fips.") {
+                found = (index, text, start, 14)
+            }
+            if found != nil { break }
+        }
+        guard let (marker, text, start, length) = found else { return nil }
+        let bytes = text.utf8
+        let before = String(decoding: bytes.prefix(start), as: UTF8.self), after = String(decoding: bytes.dropFirst(start + length), as: UTF8.self)
         let account = Array(host[..<marker]) + (before.isEmpty ? [] : [ShellWord.Segment.text(before)])
         var rest = (after.isEmpty ? [] : [ShellWord.Segment.text(after)]) + Array(host[(marker + 1)...])
         var region: [ShellWord.Segment] = []
@@ -208,7 +244,7 @@ public struct ImageRepository: Sendable, Hashable {
             region.append(first)
             rest.removeFirst()
         }
-        let suffix = rest.map(describe).joined()
+        let suffix = Self.text(of: rest)
         guard suffix == ".amazonaws.com" || suffix == ".amazonaws.com.cn" else { return .failure(.notECR("")) }
         func isDigits(_ text: String) -> Bool { text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
         func isRegion(_ text: String) -> Bool {
@@ -238,11 +274,11 @@ public struct ImageRepository: Sendable, Hashable {
             return .valid(own.contains(name) ? nil : "\"${\(name)}\"")
         }
         if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
-            let text = segments.map(describe).joined()
+            let text = Self.text(of: segments)
             return literalIsValid(text) || hostValues.literals.contains(text) ? .valid(text) : .invalid
         }
         if segments.count == 1, case .variable(let name) = segments[0] { return .valid("\"$\(name)\"") }
-        let inner = segments.map(describe).joined()
+        let inner = text(of: segments)
         guard !inner.contains(where: { "\"\\`".contains($0) }) else { return .valid(nil) }
         return .valid("\"\(inner)\"")
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// What the rewriter knows about shell variables at one point of the build: the values
 /// assigned so far, as words whose own expansions stay symbolic.
 struct VariableEnvironment: Sendable {
@@ -7,6 +13,7 @@ struct VariableEnvironment: Sendable {
 
     init(buildspecVariables: [String: String], host: HostValues = HostValues()) {
         self.host = host
+        values.reserveCapacity(buildspecVariables.count + 8)
         for (name, value) in buildspecVariables {
             // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
             values[name] = value.utf8.contains(UInt8(ascii: "$")) ? [.opaque(value)] : [.text(value)]
@@ -41,8 +48,11 @@ struct VariableEnvironment: Sendable {
     /// Every variable a text mentions (`$NAME`, `${NAME}`, `${NAME:-x}`), and every variable
     /// their known values mention in turn.
     func mentionedVariables(in text: String) -> Set<String> {
-        var found = Set(Self.variableNames(in: text))
-        var queue = Array(found)
+        // Room for a writer's names and theirs at once: a set grown insert by insert rehashes
+        // every name each time it doubles.
+        var found = Set<String>(minimumCapacity: 24)
+        var queue: [String] = []
+        for name in Self.variableNames(in: text) where found.insert(name).inserted { queue.append(name) }
         while let name = queue.popLast() {
             for segment in values[name] ?? [] {
                 let inner: [String] = switch segment {
@@ -72,6 +82,29 @@ struct VariableEnvironment: Sendable {
             if index > start { names.append(String(decoding: bytes[start..<index], as: UTF8.self)) }
         }
         return names
+    }
+
+    /// Whether `variableNames(in:)` of these bytes holds `variable` (a shell name), without
+    /// making the names.
+    static func mentions(_ bytes: UnsafeBufferPointer<UInt8>, variable: String) -> Bool {
+        var variable = variable
+        return variable.withUTF8 { name in
+            guard let base = bytes.baseAddress, let head = name.first, isNameByte(head, first: true) else { return false }
+            var index = 0
+            while index < bytes.count, let hit = memchr(base + index, Int32(UInt8(ascii: "$")), bytes.count - index) {
+                // A name starts after `$` or `${` and runs as far as name bytes go.
+                var start = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                index = start
+                if start < bytes.count, bytes[start] == UInt8(ascii: "{") { start += 1 }
+                let end = start + name.count
+                if end <= bytes.count, memcmp(base + start, name.baseAddress!, name.count) == 0,
+                   end == bytes.count || !isNameByte(bytes[end], first: false)
+                {
+                    return true
+                }
+            }
+            return false
+        }
     }
 
     static func isNameByte(_ byte: UInt8, first: Bool) -> Bool {

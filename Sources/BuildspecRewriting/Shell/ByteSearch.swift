@@ -19,6 +19,13 @@ extension String {
 }
 
 extension String {
+    /// The byte offset of the first `needle` in the text.
+    func byteOffset(of needle: StaticString) -> Int? {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        if let found = utf8.withContiguousStorageIfAvailable({ ByteSearch.firstIndex(of: pattern, in: $0) }) { return found }
+        return Array(utf8).withUnsafeBufferPointer { ByteSearch.firstIndex(of: pattern, in: $0) }
+    }
+
     /// `replacing(pattern, with: replacement)`, byte by byte where that finds the same matches:
     /// in ASCII text without a carriage return every character is one byte (CR LF is one
     /// character, and `replacing` matches whole characters), so only such texts and patterns

@@ -126,6 +126,20 @@ public struct ImageDefinitionsWriter: Sendable {
         }
 
         static func bracedVariables(_ path: String) -> String {
+            // A plain path (`imagedefinitions.json`, `out/**/*.json`) is one word of literal
+            // text, itself: most artifact entries need no shell reading.
+            if path.utf8.allSatisfy(isPlainPathByte) { return path }
+            return parsedBracedVariables(path)
+        }
+
+        static func isPlainPathByte(_ byte: UInt8) -> Bool {
+            (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/")
+                || byte == UInt8(ascii: "*")
+        }
+
+        /// `bracedVariables(_:)` by the shell parser: the first word, quotes removed.
+        static func parsedBracedVariables(_ path: String) -> String {
             guard let word = try? ShellParser.parse(path).script.lists.first?.pipelines.first?.commands.first?.words.first
             else { return path }
             return ImageDefinitionsWriter.unquoted(word)

@@ -10,7 +10,6 @@ public struct ImagePush: Sendable {
         let references = Array(command.words[program...])
         let words = references.map(\.literal)
         var position = 1
-        let globalOptionsWithValue: Set<String> = ["-H", "--host", "--config", "-c", "--context", "-l", "--log-level"]
         while position < words.count, let word = words[position], word.hasPrefix("-") {
             position += globalOptionsWithValue.contains(word) ? 2 : 1
         }
@@ -25,12 +24,11 @@ public struct ImagePush: Sendable {
         let arguments = Array(zip(words, references).dropFirst(position))
         switch subcommand {
         case ["push"], ["image", "push"]:
-            let optionsWithValue: Set<String> = ["--platform"]
             var skipNext = false
             for (text, word) in arguments {
                 if skipNext { skipNext = false; continue }
                 if let text, text.hasPrefix("-") {
-                    skipNext = optionsWithValue.contains(text)
+                    skipNext = text == "--platform"
                     continue
                 }
                 return [ImagePush(reference: word)]
@@ -61,6 +59,9 @@ public struct ImagePush: Sendable {
             return []
         }
     }
+
+    /// Options of `docker` / `podman` themselves that take a value, before the subcommand.
+    private static let globalOptionsWithValue: Set<String> = ["-H", "--host", "--config", "-c", "--context", "-l", "--log-level"]
 
     /// Where the program stands when it is `docker` or `podman`, after `sudo`, `command` or
     /// `exec`; nil for any other program (most commands, which need no closer look).

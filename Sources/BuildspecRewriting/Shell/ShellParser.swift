@@ -12,6 +12,9 @@ public struct ShellParser {
     private var hereDocuments: [ShellHereDocument] = []
     private var pendingHereDocuments: [(index: Int, delimiter: String, stripTabs: Bool)] = []
     private var depth = 0
+    /// The buffer a word's literal text is gathered in, kept between words: most words would
+    /// otherwise allocate one. A word read inside another (a nested script) takes a new one.
+    private var wordText: [UInt8] = []
 
     private static let reservedWordBytes = reservedWords.map { Array($0.utf8) }
     private static let reservedWords: [String] = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while",
@@ -349,7 +352,12 @@ public struct ShellParser {
         let start = index
         var segments: [ShellWord.Segment] = []
         // The literal text so far, as bytes: one String per segment, not one per character.
-        var text: [UInt8] = []
+        var text = wordText
+        wordText = []
+        defer {
+            text.removeAll(keepingCapacity: true)
+            wordText = text
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if isBlank(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&")

@@ -51,6 +51,8 @@ public struct ShellWord: Sendable {
 
     /// The word's literal text when it has no expansion.
     public var literal: String? {
+        // Most words are one piece of text: that text itself, with no new string.
+        if segments.count == 1, case .text(let text) = segments[0] { return text }
         var text = ""
         for segment in segments {
             guard case .text(let part) = segment else { return nil }

@@ -150,8 +150,10 @@ private struct TreeBuilder {
                     start: position
                 )
             )
-            // Room for a typical mapping or command list at once, not grown 1, 2, 4, 8, 16.
-            stack[stack.count - 1].children.reserveCapacity(16)
+            // Room for a typical mapping at once, not grown 1, 2, 4, 8; eight nodes still fit
+            // malloc's cache of small blocks, sixteen do not (callgrind: 4 M fewer instructions
+            // than 16 over 2,000 files, 2 M fewer than 4).
+            stack[stack.count - 1].children.reserveCapacity(8)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             var node = stack.removeLast()
             // An END mark may sit at the next token, lines later: the node ends where its

@@ -218,6 +218,11 @@ struct TemplateShellView: Sendable {
 
     /// `aws_ecr_repository.app.repository_url` -> `aws_ecr_repository.app.name` (the same for `data.`).
     static func repositoryName(ofURL expression: String) -> String? {
+        // Most expressions are no repository's URL: the bytes say so before any splitting.
+        let suffix = ".repository_url".utf8
+        guard expression.utf8.count > suffix.count, expression.utf8.suffix(suffix.count).elementsEqual(suffix),
+              expression.containsBytes("aws_ecr_repository")
+        else { return nil }
         let parts = expression.split(separator: ".", omittingEmptySubsequences: false)
         let resource = parts.first == "data" ? parts.dropFirst() : parts[...]
         guard resource.count == 3, resource.first == "aws_ecr_repository", resource.last == "repository_url",
@@ -252,7 +257,8 @@ struct TemplateShellView: Sendable {
     func restored(_ message: String) -> String {
         var text = message
         for name in placeholders.keys.sorted(by: { $0.count > $1.count }) {
-            guard let raw = placeholders[name]?.raw, text.contains(name) else { continue }
+            // Bytes first: a message without the name (most) needs no replacing at all.
+            guard let raw = placeholders[name]?.raw, text.containsBytes(name) else { continue }
             text = text.replacingBytes("${\(name)}", with: raw).replacingBytes("$(\(name))", with: raw).replacingBytes("$\(name)", with: raw)
         }
         return text

@@ -108,7 +108,7 @@ public struct TerraformHost: BuildspecHost {
             switch Self.rewrite(unit, in: source, options: options, opaque: opaque) {
             case .done(var result):
                 if result.outcome == .error, let firstRefusal { result = firstRefusal }
-                if result.outcome == .error {
+                if result.outcome == .error, options.verifiesOutput {
                     // Refused, it is left as it is: it must render as before.
                     let view = try? TemplateShellView(raw: source.bytes, body: unit.body, stripsIndentation: unit.stripsIndentation)
                     result.expected = view.map { $0.render(view: $0.text) }
@@ -138,6 +138,8 @@ public struct TerraformHost: BuildspecHost {
                            "the buildspec of \(unit.label) is not a valid Terraform template: \(error.message)")
             ]))
         }
+        // What the unit must render as, for the verification alone: `--check` needs none.
+        func rendering(_ text: [UInt8]) -> [UInt8]? { options.verifiesOutput ? view.render(view: text) : nil }
         var innerOptions = options
         innerOptions.hostValues = view.hostValues(providerRegions: unit.providerRegions)
         let inner = BuildspecRewriter.rewrite(view.text, options: innerOptions)
@@ -157,11 +159,11 @@ public struct TerraformHost: BuildspecHost {
                 return .done(UnitRewrite(outcome: .noDefinitionsWriter, diagnostics: [
                     Diagnostic(.note, rule: .templateValueNotRead, at: source.position(ofByte: unit.body.lowerBound),
                                "the buildspec of \(unit.label) is not one this tool reads (\(reason)); it names no image-definitions file, so it is left alone")
-                ], expected: view.render(view: view.text)))
+                ], expected: rendering(view.text)))
             }
             return .done(UnitRewrite(outcome: .error, diagnostics: diagnostics))
         case .alreadyGuarded, .noDefinitionsWriter, .ignored, .skipped:
-            return .done(UnitRewrite(outcome: inner.outcome, diagnostics: diagnostics, expected: view.render(view: view.text)))
+            return .done(UnitRewrite(outcome: inner.outcome, diagnostics: diagnostics, expected: rendering(view.text)))
         case .rewritten:
             break
         }
@@ -193,7 +195,7 @@ public struct TerraformHost: BuildspecHost {
             }
         }
         return .done(UnitRewrite(outcome: .rewritten, edits: edits, diagnostics: diagnostics,
-                                pendingGuards: inner.pendingGuards.map(mapped), expected: view.render(view: inner.output)))
+                                pendingGuards: inner.pendingGuards.map(mapped), expected: rendering(inner.output)))
     }
 
     /// The pipeline's edits widened to whole lines of the view and merged: a hunk replaces
