@@ -17,30 +17,67 @@ struct GuardText {
     /// reference names: ECR Public in us-east-1 (the only region serving its API), a private
     /// registry with its account and region when the reference tells them.
     static func ask(_ repository: ImageRepository) -> String {
-        let account = repository.registryID.map { " --registry-id \($0)" } ?? ""
+        var parts = [repository.isPublic ? "aws ecr-public describe-images --repository-name " : "aws ecr list-images --repository-name ",
+                     repository.argument]
+        parts.reserveCapacity(7)
+        if let account = repository.registryID { parts += [" --registry-id ", account] }
         if repository.isPublic {
-            return "aws ecr-public describe-images --repository-name \(repository.argument)\(account) --region us-east-1 --max-items 1"
+            parts.append(" --region us-east-1")
+        } else if let region = repository.region {
+            parts += [" --region ", region]
         }
-        let region = repository.region.map { " --region \($0)" } ?? ""
-        return "aws ecr list-images --repository-name \(repository.argument)\(account)\(region) --max-items 1"
+        parts.append(" --max-items 1")
+        return String(concatenating: parts)
     }
 
-    func query(_ answer: Answer) -> String {
-        let ask = Self.ask(answer.repository)
+    /// `ask`: `Self.ask(answer.repository)`, which the caller has already.
+    func query(_ answer: Answer, asking ask: String) -> String {
         switch version {
-        case .v02: return "\(answer.variable)=$(\(ask))"
-        case .v01: return "\(ask) > \(answer.file)"
+        case .v02: String(concatenating: [answer.variable, "=$(", ask, ")"])
+        case .v01: String(concatenating: [ask, " > ", answer.file])
         }
     }
 
     func condition(_ answers: [Answer]) -> String {
-        answers.map { answer in
+        var parts: [String] = []
+        for answer in answers {
+            if !parts.isEmpty { parts.append(" && ") }
             switch version {
-            case .v02: "echo \"$\(answer.variable)\" | grep -q \"imageDigest\""
-            case .v01: "grep -q \"imageDigest\" \(answer.file)"
+            case .v02: parts += ["echo \"$", answer.variable, "\" | grep -q \"imageDigest\""]
+            case .v01: parts += ["grep -q \"imageDigest\" ", answer.file]
             }
-        }.joined(separator: " && ")
+        }
+        return String(concatenating: parts)
     }
 
-    var otherwise: String { "echo \"\(Self.skipMessage)\"" }
+    static let otherwise = "echo \"\(skipMessage)\""
+
+    /// The guard's end, as lines and in one line: `else`, the message and `fi` for the guard
+    /// that says the file is not written, only `fi` for the others.
+    static let announcingClosing = (lines: ["else", "  " + otherwise, "fi"], inline: "; else " + otherwise + "; fi")
+    static let quietClosing = (lines: ["fi"], inline: "; fi")
+}
+
+extension String {
+    /// `count` spaces, written at once (`String(repeating:count:)` goes character by character).
+    init(spaces count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { buffer in
+            buffer.initialize(repeating: 0x20)
+            return count
+        }
+    }
+
+    /// The parts one after another, copied into one buffer of their total size: interpolation
+    /// and `+` grow a string part by part, at an append and often an allocation per part.
+    init(concatenating parts: [String]) {
+        var count = 0
+        for part in parts { count += part.utf8.count }
+        self.init(unsafeUninitializedCapacity: count) { buffer in
+            var end = 0
+            for part in parts {
+                end += UnsafeMutableBufferPointer(rebasing: buffer[end...]).initialize(from: part.utf8).1
+            }
+            return end
+        }
+    }
 }

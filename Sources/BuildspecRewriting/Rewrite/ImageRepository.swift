@@ -17,7 +17,7 @@ public struct ImageRepository: Sendable, Hashable {
     var isPublic = false
 
     /// Two repositories are the same query when name, registry and region are.
-    var queryKey: String { "\(isPublic ? "public " : "")\(argument) \(registryID ?? "") \(region ?? "")" }
+    var queryKey: String { String(concatenating: [isPublic ? "public " : "", argument, " ", registryID ?? "", " ", region ?? ""]) }
 
     /// A registry account named on the command line: twelve digits, `$VAR` or `${VAR}`; the
     /// shell word the query passes as `--registry-id`.

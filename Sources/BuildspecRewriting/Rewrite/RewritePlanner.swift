@@ -38,49 +38,65 @@ struct RewritePlanner {
         let writers = analysis.writers.filter(\.needsGuard)
         guard !writers.isEmpty else { return plan }
 
-        // Which repositories each writer deploys.
-        var needs: [(writer: BuildspecAnalysis.Writer, repositories: [ImageRepository])] = []
+        // Each push's query key, built once (`nil` for a push whose repository is unknown):
+        // keys are compared many times, and building one costs a string per part.
+        let pushKeys = override != nil ? [] : analysis.pushes.map { Self.queryKey(of: $0, registryID: nil) }
+
+        // Which repositories each writer deploys, as indexes into `all`: the distinct queries
+        // in the order the writers name them, each with its key.
+        var all: [(repository: ImageRepository, key: String)] = []
+        var needs: [(writer: BuildspecAnalysis.Writer, repositories: [Int])] = []
+        // The phases are searched for anchors once, when the first writer gets that far.
+        var phasesUseAnchors: Bool?
         for writer in writers {
-            try checkEditable(writer)
-            needs.append((writer, try repositories(for: writer)))
+            try checkEditable(writer, phasesUseAnchors: &phasesUseAnchors)
+            var indexes: [Int] = []
+            for repository in try repositories(for: writer, pushKeys: pushKeys) {
+                if let known = all.firstIndex(where: { $0.key == repository.key }) {
+                    indexes.append(known)
+                } else {
+                    indexes.append(all.count)
+                    all.append(repository)
+                }
+            }
+            needs.append((writer, indexes))
         }
 
         // One answer per repository, asked before its first push and before its first writer.
-        let all = needs.flatMap(\.repositories).reduce(into: [ImageRepository]()) { list, repository in
-            if !list.contains(where: { $0.queryKey == repository.queryKey }) { list.append(repository) }
-        }
-        var answers: [String: GuardText.Answer] = [:]
-        var taken = Set(analysis.assignments.map(\.name))
-        for (number, repository) in all.enumerated() {
-            let firstWriter = needs.filter { $0.repositories.contains { $0.queryKey == repository.queryKey } }.map(\.writer.point).min()!
-            let firstPush = analysis.pushes.filter { push in
-                if override != nil { return true }
-                if case .success(var pushed) = push.repository {
-                if let registryID { pushed.registryID = registryID }
-                return pushed.queryKey == repository.queryKey
+        let firstPushKeys = registryID == nil || override != nil ? pushKeys : analysis.pushes.map { Self.queryKey(of: $0, registryID: registryID) }
+        var answers: [GuardText.Answer] = []
+        var added: [String] = []
+        for (number, (repository, key)) in all.enumerated() {
+            var firstWriter: BuildspecAnalysis.Point?
+            for need in needs where need.repositories.contains(number) {
+                firstWriter = min(firstWriter ?? need.writer.point, need.writer.point)
             }
-                return false
-            }.map(\.point).min()
-            let point = min(firstWriter, firstPush ?? firstWriter)
+            var point = firstWriter!
+            // With `--repository-name`, every push pushes the one repository.
+            for (index, push) in analysis.pushes.enumerated() where override != nil || firstPushKeys[index] == key {
+                point = min(point, push.point)
+            }
             if let existing = existingAnswer(for: repository, before: point) {
-                answers[repository.queryKey] = existing
+                answers.append(existing)
                 continue
             }
             let suffix = all.count == 1 ? "" : "_" + Self.suffix(for: repository, number: number)
             var variable = "REPOSITORY_IMAGES" + suffix
-            while taken.contains(variable) { variable += "_" }
-            taken.insert(variable)
-            let file = "\"${CODEBUILD_SRC_DIR:-.}/.repository-images\(suffix.lowercased().replacing("_", with: "-"))\""
+            while added.contains(variable) || analysis.assignments.contains(where: { $0.name == variable }) { variable += "_" }
+            added.append(variable)
+            let fileSuffix = suffix.isEmpty ? "" : suffix.lowercased().replacing("_", with: "-")
+            let file = "\"${CODEBUILD_SRC_DIR:-.}/.repository-images" + fileSuffix + "\""
             let answer = GuardText.Answer(repository: repository, variable: variable, file: file)
-            answers[repository.queryKey] = answer
+            answers.append(answer)
             try insertQuery(answer, at: point, into: &plan)
         }
 
         // A file written in parts (`>` then `>>`) says once that it is not written.
         var announced: Set<String> = []
         for (writer, repositories) in needs {
-            let condition = text.condition(repositories.map { answers[$0.queryKey]! })
-            let isFirst = announced.insert(writer.writer.file + "\u{0}" + condition).inserted
+            let condition = text.condition(repositories.map { answers[$0] })
+            // A lone writer is the first of its file: no key to remember.
+            let isFirst = needs.count == 1 || announced.insert(writer.writer.file + "\u{0}" + condition).inserted
             try guardWriter(writer, condition: condition, announces: isFirst, into: &plan)
         }
         return plan
@@ -88,35 +104,46 @@ struct RewritePlanner {
 
     // MARK: Repositories
 
-    private func repositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
-        try inferredRepositories(for: writer).map { repository in
+    /// The key of the query a push's repository needs (`--registry-id` applied); `nil` when
+    /// the repository is unknown.
+    private static func queryKey(of push: BuildspecAnalysis.Push, registryID: String?) -> String? {
+        guard case .success(var repository) = push.repository else { return nil }
+        if let registryID { repository.registryID = registryID }
+        return repository.queryKey
+    }
+
+    private func repositories(for writer: BuildspecAnalysis.Writer, pushKeys: [String?]) throws(Failure) -> [(repository: ImageRepository, key: String)] {
+        let inferred = try inferredRepositories(for: writer, pushKeys: pushKeys)
+        guard let registryID else { return inferred }
+        return inferred.map { repository, _ in
             var repository = repository
-            if let registryID { repository.registryID = registryID }
-            return repository
+            repository.registryID = registryID
+            return (repository, repository.queryKey)
         }
     }
 
-    private func inferredRepositories(for writer: BuildspecAnalysis.Writer) throws(Failure) -> [ImageRepository] {
-        if let override { return [override] }
-        let node = spec.commands[writer.command].node
-        guard !analysis.pushes.isEmpty else {
-            throw fail(node, .noPush, "`\(writer.writer.file)` is written, but no command pushes an image, so the ECR repository to ask is unknown",
+    /// `pushKeys`: the query key of each push, without `--registry-id`.
+    private func inferredRepositories(for writer: BuildspecAnalysis.Writer, pushKeys: [String?]) throws(Failure) -> [(repository: ImageRepository, key: String)] {
+        if let override { return [(override, override.queryKey)] }
+        let pushes = analysis.pushes
+        guard !pushes.isEmpty else {
+            throw fail(spec.commands[writer.command].node, .noPush, "`\(writer.writer.file)` is written, but no command pushes an image, so the ECR repository to ask is unknown",
                        fix: "pass --repository-name NAME (the ECR repository the service deploys)")
         }
-        let matched = analysis.pushes.filter { push in
-            guard case .success(let repository) = push.repository else { return false }
+        let matched = pushes.indices.filter { index in
+            guard case .success(let repository) = pushes[index].repository else { return false }
             if !repository.identity.isDisjoint(with: writer.mentions) { return true }
             if let name = repository.literalName, writer.text.containsBytes(name) { return true }
             return false
         }
-        let candidates = matched.isEmpty ? analysis.pushes : matched
-        var result: [ImageRepository] = []
-        for push in candidates {
-            switch push.repository {
+        var result: [(repository: ImageRepository, key: String)] = []
+        for index in matched.isEmpty ? Array(pushes.indices) : matched {
+            switch pushes[index].repository {
             case .success(let repository):
-                if !result.contains(where: { $0.queryKey == repository.queryKey }) { result.append(repository) }
+                let key = pushKeys[index]!
+                if !result.contains(where: { $0.key == key }) { result.append((repository, key)) }
             case .failure(let error):
-                throw fail(node, error.rule, "cannot guard `\(writer.writer.file)`: \(error.message)",
+                throw fail(spec.commands[writer.command].node, error.rule, "cannot guard `\(writer.writer.file)`: \(error.message)",
                            fix: error.fix ?? "push the service's image to ECR or ECR Public, or pass --repository-name NAME (and --registry-id ACCOUNT when another account owns it) if it is also in an ECR repository")
             }
         }
@@ -151,7 +178,8 @@ struct RewritePlanner {
 
     // MARK: Edits
 
-    private func checkEditable(_ writer: BuildspecAnalysis.Writer) throws(Failure) {
+    /// `phasesUseAnchors`: whether the phases hold anchors, once a writer has asked.
+    private func checkEditable(_ writer: BuildspecAnalysis.Writer, phasesUseAnchors: inout Bool?) throws(Failure) {
         let command = spec.commands[writer.command]
         if let context = writer.unsafeContext {
             throw fail(command.node, .writerInUnsafeContext, "`\(writer.writer.file)` is written inside \(context), where a guard cannot be added safely",
@@ -165,7 +193,8 @@ struct RewritePlanner {
             throw fail(command.list, .flowList, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
                        fix: "write the list as a block list (one `- command` per line), then run again")
         }
-        if command.node.anchor != nil || command.list.anchor != nil || Self.usesAnchors(spec.root["phases"]) {
+        if phasesUseAnchors == nil { phasesUseAnchors = Self.usesAnchors(spec.root["phases"]) }
+        if command.node.anchor != nil || command.list.anchor != nil || phasesUseAnchors == true {
             throw fail(command.node, .anchoredCommands, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
                        fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
@@ -173,11 +202,17 @@ struct RewritePlanner {
 
     private func insertQuery(_ answer: GuardText.Answer, at point: BuildspecAnalysis.Point, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[point.command]
-        let query = text.query(answer)
-        // Only what the query itself reads must be set before it.
-        let variables = Set(VariableEnvironment.variableNames(in: GuardText.ask(answer.repository)))
-        let assignedHereBefore = analysis.assignments.contains { assignment in
-            assignment.point.command == point.command && assignment.point.offset < point.offset && variables.contains(assignment.name)
+        let ask = GuardText.ask(answer.repository)
+        let query = text.query(answer, asking: ask)
+        // Only what the query itself reads must be set before it. Most pushes follow no
+        // assignment in their own command: then what the query reads does not matter.
+        func isHereBefore(_ assignment: (name: String, point: BuildspecAnalysis.Point)) -> Bool {
+            assignment.point.command == point.command && assignment.point.offset < point.offset
+        }
+        var assignedHereBefore = false
+        if analysis.assignments.contains(where: isHereBefore) {
+            let variables = VariableEnvironment.variableNames(in: ask)
+            assignedHereBefore = analysis.assignments.contains { isHereBefore($0) && variables.contains($0.name) }
         }
         if !assignedHereBefore, let edit = listItem(before: command, text: query) {
             plan.edits.append(edit)
@@ -208,9 +243,7 @@ struct RewritePlanner {
         let command = spec.commands[writer.command]
         let node = command.node
         guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
-        // The guard's end: `else`, the message and `fi`, or only `fi`; as lines, or in one line.
-        let closing = announces ? ["else", "  \(text.otherwise)", "fi"] : ["fi"]
-        let inlineClosing = announces ? "; else \(text.otherwise); fi" : "; fi"
+        let closing = announces ? GuardText.announcingClosing : GuardText.quietClosing
         let pipeline = writer.place.pipeline
         // A query or another writer's guard already edits this command's text.
         let editedBefore = plan.editedCommands.contains(node.range.lowerBound)
@@ -223,19 +256,20 @@ struct RewritePlanner {
 
         // A one-line item that is only the writer becomes a literal block.
         if node.scalarStyle != .literal, node.scalarStyle != .folded, singleLineSource,
-           pipeline.range == trimmedStart..<trimmedEnd, !value.utf8.contains(0x0A),
+           pipeline.range == trimmedStart..<trimmedEnd, !valueBytes.contains(0x0A),
            let indent = blockIndent(of: node)
         {
             let lineEnd = source.lineEnd(ofByte: node.range.upperBound)
-            let body = ["\(indent)if \(condition); then", "\(indent)  \(value)"] + closing.map { indent + $0 }
+            var body = [newline, indent, "if ", condition, "; then", newline, indent, "  ", value]
+            for line in closing.lines { body += [newline, indent, line] }
             plan.edits.append(TextEdit(range: node.range, replacement: "|"))
-            plan.edits.append(TextEdit(range: at(lineEnd), replacement: newline + body.joined(separator: newline)))
+            plan.edits.append(TextEdit(range: at(lineEnd), replacement: String(concatenating: body)))
             return
         }
 
         // A folded block (`>`, `>-`): YAML's folding is written out.
         if node.scalarStyle == .folded {
-            try unfold(writer, condition: condition, closing: (closing, inlineClosing), parsed: parsed, editedBefore: editedBefore, into: &plan)
+            try unfold(writer, condition: condition, closing: closing, parsed: parsed, editedBefore: editedBefore, into: &plan)
             return
         }
 
@@ -254,14 +288,14 @@ struct RewritePlanner {
             plan.edits.append(TextEdit(range: at(line.sourceLineStart), replacement: "\(line.indent)if \(condition); then" + newline))
             if oneLine { plan.edits.append(TextEdit(range: at(map.source(pipeline.range.lowerBound)), replacement: "  ")) }
             let contentEnd = lastLineEnd > 0 ? map.source(lastLineEnd - 1) + 1 : map.source(0)
-            let tail = closing.map { line.indent + $0 }
+            let tail = closing.lines.map { line.indent + $0 }
             plan.edits.append(TextEdit(range: at(contentEnd), replacement: newline + tail.joined(separator: newline)))
             return
         }
 
         // Anywhere else: `if ...; then <writer>; else ...; fi` in place of the pipeline.
         let prefix = "if \(condition); then "
-        let suffix = inlineClosing
+        let suffix = closing.inline
         let end = map.source(pipeline.range.upperBound)
         let suffixOnItsOwnLine = map.style == .plain && !singleLineSource && pipeline.range.upperBound >= trimmedEnd
         if !singleLineSource, map.style != .literal {
@@ -270,7 +304,7 @@ struct RewritePlanner {
             guard lineMentionsDefinitions(start), suffixOnItsOwnLine || lineMentionsDefinitions(end) else {
                 // A plain command YAML folds into one line: written out as a literal block.
                 if map.style == .plain {
-                    try unfold(writer, condition: condition, closing: (closing, inlineClosing), parsed: parsed, editedBefore: editedBefore, into: &plan)
+                    try unfold(writer, condition: condition, closing: closing, parsed: parsed, editedBefore: editedBefore, into: &plan)
                     return
                 }
                 throw fail(node, .foldedWriterLines, "the command that writes `\(writer.writer.file)` is folded over several lines, so the guard cannot open and close without changing lines that do not name the file",
@@ -393,15 +427,21 @@ struct RewritePlanner {
 
     /// Whether anything under `node` is anchored (`&name`), an alias (`*name`) or a merge (`<<`).
     static func usesAnchors(_ node: YAMLNode?) -> Bool {
-        node.map(holdsAnchors) ?? false
+        node.map { holdsAnchors([$0]) } ?? false
     }
 
-    private static func holdsAnchors(_ node: YAMLNode) -> Bool {
-        if node.anchor != nil || node.kind == .alias || (node.isScalar && node.value == "<<" && node.scalarStyle == .plain) {
-            return true
+    /// Reads each node in place: a copy of a node would retain its strings and children.
+    private static func holdsAnchors(_ nodes: [YAMLNode]) -> Bool {
+        for index in nodes.indices {
+            if nodes[index].anchor != nil || nodes[index].kind == .alias
+                || (nodes[index].scalarStyle == .plain && nodes[index].isScalar && nodes[index].value == "<<")
+                // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
+                || holdsAnchors(nodes[index].children)
+            {
+                return true
+            }
         }
-        // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
-        return node.children.indices.contains { holdsAnchors(node.children[$0]) }
+        return false
     }
 
     private func at(_ offset: Int) -> Range<Int> { offset..<offset }
@@ -415,8 +455,7 @@ struct RewritePlanner {
         guard dash >= 0, source.bytes[dash] == UInt8(ascii: "-") else { return nil }
         let lineStart = source.lineStart(ofByte: dash)
         guard source.bytes[lineStart..<dash].allSatisfy({ $0 == 0x20 }) else { return nil }
-        let indent = String(repeating: " ", count: dash - lineStart)
-        return TextEdit(range: at(lineStart), replacement: "\(indent)- \(text)" + newline)
+        return TextEdit(range: at(lineStart), replacement: String(concatenating: [String(spaces: dash - lineStart), "- ", text, newline]))
     }
 
     /// The indentation of a one-line scalar's content, for a literal block in its place.
@@ -424,7 +463,7 @@ struct RewritePlanner {
         let lineStart = source.lineStart(ofByte: node.range.lowerBound)
         let prefix = source.bytes[lineStart..<node.range.lowerBound]
         guard prefix.allSatisfy({ $0 == 0x20 || $0 == UInt8(ascii: "-") }), prefix.contains(UInt8(ascii: "-")) else { return nil }
-        return String(repeating: " ", count: prefix.count)
+        return String(spaces: prefix.count)
     }
 
     /// Where to insert a whole line in front of the value line holding `valueOffset`, when
@@ -460,8 +499,8 @@ struct RewritePlanner {
 
     private func escaped(_ text: String, for style: YAMLNode.ScalarStyle) -> String {
         switch style {
-        case .singleQuoted: text.replacing("'", with: "''")
-        case .doubleQuoted: text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+        case .singleQuoted: text.replacingBytes("'", with: "''")
+        case .doubleQuoted: text.replacingBytes("\\", with: "\\\\").replacingBytes("\"", with: "\\\"")
         default: text
         }
     }
