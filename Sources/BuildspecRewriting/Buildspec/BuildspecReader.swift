@@ -119,8 +119,8 @@ public enum BuildspecReader {
             }
         }
         // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
-        for child in children where child.kind == .mapping || child.kind == .sequence {
-            if let found = firstDuplicateKey(in: child) { return found }
+        for index in children.indices where children[index].kind == .mapping || children[index].kind == .sequence {
+            if let found = firstDuplicateKey(in: children[index]) { return found }
         }
         return nil
     }

@@ -28,9 +28,16 @@ public struct Diagnostic: Sendable, Equatable {
     /// understand, with the rule id last as ShellCheck and cfn-lint print theirs.
     /// `severity`: how the severity word is written (a terminal colours it).
     public func formatted(path: String, severity written: (String) -> String = { $0 }) -> String {
-        var text = path
-        if let position { text += ":\(position.line):\(position.column)" }
-        text += ": \(written(severity.rawValue + ":")) \(self.text) [\(rule.id)]"
+        // One buffer sized at once, no interpolation: `--check` prints a line per writer.
+        var text = ""
+        text.reserveCapacity(path.utf8.count + message.utf8.count + (fix?.utf8.count ?? 0) + 48)
+        text += path
+        if let position {
+            text += ":"; text += String(position.line); text += ":"; text += String(position.column)
+        }
+        text += ": "; text += written(severity.rawValue + ":"); text += " "; text += message
+        if let fix { text += "; "; text += fix }
+        text += " ["; text += rule.id; text += "]"
         return text
     }
 }

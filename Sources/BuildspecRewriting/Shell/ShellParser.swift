@@ -153,6 +153,8 @@ public struct ShellParser {
 
     private mutating func parseSimpleCommand(start: Int) throws(SyntaxError) -> ShellCommand {
         var command = ShellCommand(kind: .simple, range: start..<start)
+        // A simple command has a few words: room for them at once, not grown one by one.
+        command.words.reserveCapacity(6)
         while true {
             skipBlanks()
             guard index < bytes.count else { break }
@@ -350,7 +352,9 @@ public struct ShellParser {
 
     private mutating func readWord() throws(SyntaxError) -> ShellWord {
         let start = index
+        // `$REPOSITORY_URI:$IMAGE_TAG` is three segments: room for them at once.
         var segments: [ShellWord.Segment] = []
+        segments.reserveCapacity(4)
         // The literal text so far, as bytes: one String per segment, not one per character.
         var text = wordText
         wordText = []
@@ -572,7 +576,11 @@ public struct ShellParser {
         // The value is the word with `NAME=` taken off its first text segment.
         var segments = word.segments
         if case .text(let first) = segments.first {
-            let rest = String(first.dropFirst(name.count + 1))
+            // `NAME=` is ASCII, a byte per character, unless a combining mark joins the `=`.
+            let dropped = name.utf8.count + 1
+            let next = first.utf8.dropFirst(dropped).first
+            let rest = next.map { $0 >= 0x80 } ?? false ? String(first.dropFirst(name.count + 1))
+                : String(decoding: first.utf8.dropFirst(dropped), as: UTF8.self)
             if rest.isEmpty { segments.removeFirst() } else { segments[0] = .text(rest) }
         }
         return ShellAssignment(name: name, value: ShellWord(segments: segments, range: (equals + 1)..<word.range.upperBound))
