@@ -161,11 +161,14 @@ struct BuildspecAnalysis {
             }
             for command in place.pipeline.commands where command.kind == .simple {
                 // `bash -c '...docker push...'`: the inner script pushes too, at this point.
-                let inner = Self.innerScript(of: command).flatMap { try? ShellParser.parse($0) }
-                let innerCommands = inner.map { ShellWalker.places(in: $0).flatMap(\.pipeline.commands) } ?? []
-                for pushing in [command] + innerCommands {
-                    for push in ImagePush.pushes(in: pushing) {
-                        pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
+                for push in ImagePush.pushes(in: command) {
+                    pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
+                }
+                if let inner = Self.innerScript(of: command).flatMap({ try? ShellParser.parse($0) }) {
+                    for pushing in ShellWalker.places(in: inner).flatMap(\.pipeline.commands) {
+                        for push in ImagePush.pushes(in: pushing) {
+                            pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
+                        }
                     }
                 }
                 // `aws ecr list-images ... > file`: a query that hands its answer over in a file.
