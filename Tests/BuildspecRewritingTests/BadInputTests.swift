@@ -118,6 +118,8 @@ import Testing
 
         """
         refuses(merged, containing: "anchors or aliases")
+        // A tagged merge key starts at its tag: its range is longer than its `<<`.
+        refuses(Self.writer + "  build:\n    commands:\n      - !!str <<\n", containing: "anchors or aliases")
         // Anchors elsewhere, away from the commands, do not matter.
         let elsewhere = Self.writer + "cache:\n  paths: &paths\n    - /root/.m2/**/*\nreports:\n  x:\n    files: *paths\n"
         #expect(BuildspecRewriter.rewrite(Array(elsewhere.utf8)).outcome == .rewritten)

@@ -434,7 +434,7 @@ struct RewritePlanner {
     private static func holdsAnchors(_ nodes: [YAMLNode]) -> Bool {
         for index in nodes.indices {
             if nodes[index].anchor != nil || nodes[index].kind == .alias
-                || (nodes[index].scalarStyle == .plain && nodes[index].isScalar && nodes[index].range.count == 2 && nodes[index].value == "<<")
+                || (nodes[index].scalarStyle == .plain && nodes[index].isScalar && nodes[index].value == "<<")
                 // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
                 || holdsAnchors(nodes[index].children)
             {
