@@ -126,10 +126,12 @@ struct SubstitutionPlaceholders: Sendable {
         result.reserveCapacity(bytes.count + 16)
         var index = 0
         outer: while index < bytes.count {
-            for (placeholder, original) in entries where starts[Int(bytes[index])] && bytes[index...].starts(with: placeholder) {
-                result += original
-                index += placeholder.count
-                continue outer
+            if starts[Int(bytes[index])] {
+                for (placeholder, original) in entries where bytes[index...].starts(with: placeholder) {
+                    result += original
+                    index += placeholder.count
+                    continue outer
+                }
             }
             if bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{") {
                 result += Array("${!".utf8)

@@ -161,14 +161,10 @@ struct BuildspecAnalysis {
             }
             for command in place.pipeline.commands where command.kind == .simple {
                 // `bash -c '...docker push...'`: the inner script pushes too, at this point.
-                for push in ImagePush.pushes(in: command) {
-                    pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
-                }
+                appendPushes(of: command, at: point, environment: environment)
                 if let inner = Self.innerScript(of: command).flatMap({ try? ShellParser.parse($0) }) {
                     for pushing in ShellWalker.places(in: inner).flatMap(\.pipeline.commands) {
-                        for push in ImagePush.pushes(in: pushing) {
-                            pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
-                        }
+                        appendPushes(of: pushing, at: point, environment: environment)
                     }
                 }
                 // `aws ecr list-images ... > file`: a query that hands its answer over in a file.
@@ -193,6 +189,12 @@ struct BuildspecAnalysis {
                     assignments.append((assignment.name, point))
                 }
             }
+        }
+    }
+
+    private mutating func appendPushes(of command: ShellCommand, at point: Point, environment: VariableEnvironment) {
+        for push in ImagePush.pushes(in: command) {
+            pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
         }
     }
 
@@ -337,7 +339,7 @@ struct BuildspecAnalysis {
         // In ASCII text without a carriage return every byte is a character (CR LF is one, and
         // so is a separator with a combining mark after it): the words split byte by byte.
         guard text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
-            return text.split { " \t\n;&|<>()'\"`".contains($0) }.map(String.init).contains(where: isWord)
+            return text.split { wordSeparatorCharacters.contains($0) }.map(String.init).contains(where: isWord)
         }
         var text = text
         return text.withUTF8 { bytes in
@@ -350,7 +352,9 @@ struct BuildspecAnalysis {
         }
     }
 
-    private static let wordSeparators: [Bool] = (0...255).map { " \t\n;&|<>()'\"`".utf8.contains(UInt8($0)) }
+    /// What ends a word for `mentionsDefinitionsFile`: blanks, operators and quotes.
+    private static let wordSeparatorCharacters = " \t\n;&|<>()'\"`"
+    private static let wordSeparators: [Bool] = (0...255).map { wordSeparatorCharacters.utf8.contains(UInt8($0)) }
 
     static func describe(_ kind: ShellCommand.Kind) -> String {
         switch kind {

@@ -88,7 +88,7 @@ public struct ImageRepository: Sendable, Hashable {
         for _ in 0..<8 {
             guard let slash = slashPosition(in: segments) else { found = nil; break }
             let host = host(before: slash, in: segments)
-            let hostText = text(of: host)
+            let hostText = ShellWord.text(of: host)
             found = (slash, host, hostText)
             guard !isRecognized(hostText) else { break }
             guard let index = segments[..<slash.segment].firstIndex(where: { segment in
@@ -105,7 +105,7 @@ public struct ImageRepository: Sendable, Hashable {
         var written: String { ImageDefinitionsWriter.unquoted(reference) }
         if found == nil, let slash = slashPosition(in: segments) {
             let host = host(before: slash, in: segments)
-            found = (slash, host, text(of: host))
+            found = (slash, host, ShellWord.text(of: host))
         }
         guard let (slash, host, hostText) = found else {
             // `$REPOSITORY_URI:tag` where the URI comes from the project or from a command.
@@ -195,20 +195,6 @@ public struct ImageRepository: Sendable, Hashable {
         text == "public.ecr.aws" || text.containsBytes(".dkr.ecr.") || text.containsBytes(".dkr.ecr-fips.")
     }
 
-    /// Segments as the text `describe` gives, joined.
-    private static func text(of segments: [ShellWord.Segment]) -> String {
-        if segments.count == 1, case .text(let text) = segments[0] { return text }
-        var text = ""
-        text.reserveCapacity(64)
-        for segment in segments {
-            switch segment {
-            case .text(let part), .opaque(let part): text += part
-            case .variable(let name): text += "${"; text += name; text += "}"
-            }
-        }
-        return text
-    }
-
     private static func isEmptyText(_ segment: ShellWord.Segment) -> Bool {
         if case .text(let text) = segment { return text.isEmpty }
         return false
@@ -244,7 +230,7 @@ public struct ImageRepository: Sendable, Hashable {
             region.append(first)
             rest.removeFirst()
         }
-        let suffix = Self.text(of: rest)
+        let suffix = ShellWord.text(of: rest)
         guard suffix == ".amazonaws.com" || suffix == ".amazonaws.com.cn" else { return .failure(.notECR("")) }
         func isDigits(_ text: String) -> Bool { text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
         func isRegion(_ text: String) -> Bool {
@@ -274,11 +260,11 @@ public struct ImageRepository: Sendable, Hashable {
             return .valid(own.contains(name) ? nil : "\"${\(name)}\"")
         }
         if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
-            let text = Self.text(of: segments)
+            let text = ShellWord.text(of: segments)
             return literalIsValid(text) || hostValues.literals.contains(text) ? .valid(text) : .invalid
         }
         if segments.count == 1, case .variable(let name) = segments[0] { return .valid("\"$\(name)\"") }
-        let inner = text(of: segments)
+        let inner = ShellWord.text(of: segments)
         guard !inner.contains(where: { "\"\\`".contains($0) }) else { return .valid(nil) }
         return .valid("\"\(inner)\"")
     }
@@ -329,14 +315,6 @@ public struct ImageRepository: Sendable, Hashable {
     private static func startsTag(_ segment: ShellWord.Segment) -> Bool {
         if case .text(let text) = segment { return text.hasPrefix(":") || text.hasPrefix("@") }
         return false
-    }
-
-    private static func describe(_ segment: ShellWord.Segment) -> String {
-        switch segment {
-        case .text(let text): text
-        case .variable(let name): "${\(name)}"
-        case .opaque(let raw): raw
-        }
     }
 
     private struct Slash { var segment: Int; var offset: String.Index; var text: String }

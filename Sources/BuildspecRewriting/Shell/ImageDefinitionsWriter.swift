@@ -239,13 +239,7 @@ public struct ImageDefinitionsWriter: Sendable {
 
     /// The word as text, with `${NAME}` for each variable.
     static func unquoted(_ word: ShellWord) -> String {
-        word.segments.map { segment in
-            switch segment {
-            case .text(let text): text
-            case .variable(let name): "${\(name)}"
-            case .opaque(let raw): raw
-            }
-        }.joined()
+        ShellWord.text(of: word.segments)
     }
 }
 

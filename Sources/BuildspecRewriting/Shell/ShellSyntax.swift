@@ -49,6 +49,21 @@ public struct ShellWord: Sendable {
     public var segments: [Segment]
     public var range: Range<Int>
 
+    /// Segments as one text: literal text as it is, `${NAME}` for a variable, an expansion's
+    /// source for the rest.
+    static func text(of segments: [Segment]) -> String {
+        if segments.count == 1, case .text(let text) = segments[0] { return text }
+        var text = ""
+        text.reserveCapacity(64)
+        for segment in segments {
+            switch segment {
+            case .text(let part), .opaque(let part): text += part
+            case .variable(let name): text += "${"; text += name; text += "}"
+            }
+        }
+        return text
+    }
+
     /// The word's literal text when it has no expansion.
     public var literal: String? {
         // Most words are one piece of text: that text itself, with no new string.
