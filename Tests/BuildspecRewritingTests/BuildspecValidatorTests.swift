@@ -69,6 +69,11 @@ import Testing
             "version: 0.2\n? [a]\n: b\n",                                     // a key that is no scalar
             "version: 0.2\ncafé: 1\ncafe\u{301}: 2\n",                        // equal as strings, not as bytes
             "version: 0.2\nphases:\n  build:\n    commands:\n      - \"printf x > image\\\n        definitions.json\"\n",
+            // Values that name a definitions file where their source bytes do not: a blank line
+            // folded into a line break, an escape, a block's indentation taken away.
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - printf x > image\n\n        definitions.json\n",
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - \"printf x > image\\x64efinitions.json\"\n",
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        printf x > image\\\n        definitions.json\n",
         ]
         for text in cases {
             #expect(!BuildspecValidator.isQuietWithoutWriter(SourceText(Array(text.utf8))), "\(text.debugDescription)")
