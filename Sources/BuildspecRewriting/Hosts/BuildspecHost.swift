@@ -156,11 +156,14 @@ public enum HostRewriter {
         if options.verifiesOutput, let problem = host.verify(output, original: source, scan: scan, results: results, options: options) {
             return failed(problem, rule: .hostVerificationFailed)
         }
+        // The edits in file order, each one's lines counted on from the last: one walk over the
+        // file, not one from its start per edit (52 M instructions over 1,000 templates).
         var lines: Set<Int> = []
-        for edit in edits {
-            let first = source.position(ofByte: edit.range.lowerBound).line
-            let last = source.position(ofByte: max(edit.range.lowerBound, edit.range.upperBound - 1)).line
-            lines.formUnion(first...last)
+        var known = SourcePosition(offset: 0, line: 1, column: 1)
+        for range in edits.map(\.range).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            let first = source.line(ofByte: range.lowerBound, after: known)
+            known = SourcePosition(offset: range.lowerBound, line: first, column: 1)
+            lines.formUnion(first...source.line(ofByte: max(range.lowerBound, range.upperBound - 1), after: known))
         }
         return RewriteResult(outcome: .rewritten, output: output, diagnostics: diagnostics, editedLines: lines.sorted(),
                              pendingGuards: results.filter { $0.outcome == .rewritten }.flatMap(\.pendingGuards))

@@ -17,8 +17,15 @@ struct JSONValue: Sendable {
         return stride(from: 0, to: children.count - 1, by: 2).map { (children[$0], children[$0 + 1]) }
     }
 
+    /// The value of the first key `key`, without building `pairs`.
     subscript(key: String) -> JSONValue? {
-        pairs.first { $0.key.text == key }?.value
+        guard kind == .object else { return nil }
+        var index = 0
+        while index + 1 < children.count {
+            if children[index].text == key { return children[index + 1] }
+            index += 2
+        }
+        return nil
     }
 }
 
@@ -57,7 +64,15 @@ enum JSONDocument {
         var index = 0
 
         mutating func skipBlanks() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count, Self.isBlank(bytes[index]) { index += 1 }
+        }
+
+        // Switches, not `[...].contains`: these run for every byte of a template.
+        private static func isBlank(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: true
+            default: false
+            }
         }
 
         func fail(_ message: String) -> JSONError { JSONError(message: message, offset: index) }
@@ -127,7 +142,10 @@ enum JSONDocument {
         }
 
         private static func endsBareWord(_ byte: UInt8) -> Bool {
-            [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":")].contains(byte)
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":"): true
+            default: false
+            }
         }
 
         /// Reads a string literal at `index` (its opening quote).
@@ -148,9 +166,12 @@ enum JSONDocument {
                 if byte == UInt8(ascii: "\"") { index += 1; return result }
                 guard byte >= 0x20 else { throw fail("a control character inside a string (write it as an escape such as \\n)") }
                 if byte != UInt8(ascii: "\\") {
-                    result.append(byte)
-                    sources?.append(start)
-                    index += 1
+                    // The run of plain bytes up to the next quote, escape or control byte at once.
+                    var end = index + 1
+                    while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+                    result += bytes[start..<end]
+                    sources?.append(contentsOf: start..<end)
+                    index = end
                     continue
                 }
                 guard index + 1 < bytes.count else { throw fail("a string is not closed") }
