@@ -65,7 +65,7 @@ struct TemplateShellView: Sendable {
         for line in lines {
             let kept = line.lowerBound + min(strip, leadingSpace(line))
             source += raw[kept..<line.upperBound]
-            sourceOffsets += Array(kept..<line.upperBound)
+            sourceOffsets.append(contentsOf: kept..<line.upperBound)
         }
         sourceOffsets.append(body.upperBound)
 
@@ -97,7 +97,7 @@ struct TemplateShellView: Sendable {
                 placeholders[name] = (written, expression)
                 let reference = Array((opaque.contains(written) ? "$(\(name))" : "${\(name)}").utf8)
                 text += reference
-                offsets += Array(repeating: sourceOffsets[range.lowerBound], count: reference.count)
+                offsets.append(contentsOf: repeatElement(sourceOffsets[range.lowerBound], count: reference.count))
             case .directive:
                 directiveOffsets.append(text.count)
             }
@@ -136,6 +136,7 @@ struct TemplateShellView: Sendable {
     /// stripped indentation before every line that is not blank.
     func rawText(of lines: ArraySlice<UInt8>) throws(MappingError) -> [UInt8] {
         var output: [UInt8] = []
+        output.reserveCapacity(lines.count + lines.count / 8)
         var index = lines.startIndex
         var atLineStart = true
         let prefix = Array(placeholderPrefix.utf8)
