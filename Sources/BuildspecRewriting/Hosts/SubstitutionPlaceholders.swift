@@ -147,6 +147,8 @@ struct SubstitutionPlaceholders: Sendable {
 
     /// A message about the shell text, with the template's own `${Name}` in place of placeholders.
     func restored(_ message: String) -> String {
+        // Every placeholder holds the prefix: most messages hold none, and need no replacing.
+        guard message.containsBytes(prefix) else { return message }
         var text = message
         for entry in table {
             text = text.replacingBytes(entry.placeholder, with: entry.original)

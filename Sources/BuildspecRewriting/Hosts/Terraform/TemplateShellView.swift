@@ -256,6 +256,8 @@ struct TemplateShellView: Sendable {
 
     /// A message of the buildspec pipeline with the interpolations as written.
     func restored(_ message: String) -> String {
+        // Every placeholder's name holds the prefix: most messages hold none.
+        guard message.containsBytes(placeholderPrefix) else { return message }
         var text = message
         for name in placeholders.keys.sorted(by: { $0.count > $1.count }) {
             // Bytes first: a message without the name (most) needs no replacing at all.
