@@ -142,9 +142,8 @@ struct LiteralBlock {
                 let blank = spaces == line.end - line.start
                 if !blank && spaces < indent { ok = false; break }
                 let contentFrom = blank ? min(line.start + indent, line.end) : line.start + indent
-                for index in contentFrom..<line.end {
-                    text.append(bytes[index]); sources.append(index)
-                }
+                text += bytes[contentFrom..<line.end]
+                sources.append(contentsOf: contentFrom..<line.end)
                 if line.end < bytes.count {
                     text.append(0x0A); sources.append(line.end)
                 }

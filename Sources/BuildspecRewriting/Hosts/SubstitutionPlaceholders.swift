@@ -75,12 +75,15 @@ struct SubstitutionPlaceholders: Sendable {
         text.reserveCapacity(bytes.count)
         map.reserveCapacity(bytes.count + 1)
         var index = 0
+        // The text between substitutions a run at a time: a byte at a time cost 69 K
+        // instructions a Sub string.
         scan(bytes) { start, end, name in
-            while index < start {
-                text.append(bytes[index]); map.append(sources[index]); index += 1
-            }
+            text += bytes[index..<start]
+            map += sources[index..<start]
             if let name {
-                for byte in byName[name]!.utf8 { text.append(byte); map.append(sources[start]) }
+                let placeholder = byName[name]!.utf8
+                text += placeholder
+                map.append(contentsOf: repeatElement(sources[start], count: placeholder.count))
             } else {
                 // `${!X}`: the `!` goes.
                 text += [UInt8(ascii: "$"), UInt8(ascii: "{")]
@@ -88,9 +91,8 @@ struct SubstitutionPlaceholders: Sendable {
             }
             index = name == nil ? start + 3 : end
         }
-        while index < bytes.count {
-            text.append(bytes[index]); map.append(sources[index]); index += 1
-        }
+        text += bytes[index...]
+        map += sources[index..<bytes.count]
         map.append(sources[bytes.count])
         return (text, map, placeholders)
     }
