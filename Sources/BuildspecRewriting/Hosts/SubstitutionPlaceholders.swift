@@ -34,6 +34,10 @@ struct SubstitutionPlaceholders: Sendable {
     /// What the placeholders standing as variables are, for the buildspec pipeline.
     private(set) var hostValues = HostValues()
     private(set) var prefix = "cfnsub"
+    /// `table` as bytes, and which bytes a placeholder can start with (`c` or `$`), for
+    /// `escapeForSub`, which runs for every inserted text.
+    private var byteTable: [(placeholder: [UInt8], original: [UInt8])] = []
+    private var startsPlaceholder = [Bool](repeating: false, count: 256)
 
     /// `bytes` (with `sources`, one more entry than bytes) read as a Sub string.
     static func shellText(of bytes: [UInt8], sources: [Int], names known: Names)
@@ -70,6 +74,8 @@ struct SubstitutionPlaceholders: Sendable {
         }
         // The longest first: `${cfnsub0z}/cfnsub0r` before `cfnsub0r`.
         placeholders.table.sort { $0.placeholder.count > $1.placeholder.count }
+        placeholders.byteTable = placeholders.table.map { (Array($0.placeholder.utf8), Array($0.original.utf8)) }
+        for (placeholder, _) in placeholders.byteTable { if let first = placeholder.first { placeholders.startsPlaceholder[Int(first)] = true } }
         var text: [UInt8] = []
         var map: [Int] = []
         text.reserveCapacity(bytes.count)
@@ -120,16 +126,13 @@ struct SubstitutionPlaceholders: Sendable {
     /// Shell text as the Sub string must hold it; nil when a placeholder was taken apart.
     func escapeForSub(_ text: String) -> String? {
         let bytes = Array(text.utf8)
-        let entries = table.map { (Array($0.placeholder.utf8), Array($0.original.utf8)) }
-        // Only where a placeholder's first byte stands (`c` or `$`) can one start.
-        var starts = [Bool](repeating: false, count: 256)
-        for (placeholder, _) in entries { if let first = placeholder.first { starts[Int(first)] = true } }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 16)
         var index = 0
         outer: while index < bytes.count {
-            if starts[Int(bytes[index])] {
-                for (placeholder, original) in entries where bytes[index...].starts(with: placeholder) {
+            // Only where a placeholder's first byte stands can one start.
+            if startsPlaceholder[Int(bytes[index])] {
+                for (placeholder, original) in byteTable where bytes[index...].starts(with: placeholder) {
                     result += original
                     index += placeholder.count
                     continue outer
