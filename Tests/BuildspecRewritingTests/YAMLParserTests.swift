@@ -40,6 +40,18 @@ import Testing
         #expect(root["f"]?.isFlow == true)
     }
 
+    @Test func keysCompareAsSwiftStrings() throws {
+        // Canonically equivalent keys are one key, as they were when every value was a String.
+        let (root, _) = try parse("\u{212A}ey: 1\ne\u{301}: 2\n\"\\u00e9t\\u00e9\": 3\n")
+        #expect(root["Key"]?.value == "1")
+        #expect(root["\u{E9}"]?.value == "2")
+        #expect(root["\u{E9}t\u{E9}"]?.value == "3")
+        #expect(root["e"] == nil)
+        let (escaped, _) = try parse("k: \"\\u00e9\"\n")
+        let (composed, _) = try parse("k: \"e\u{301}\"\n")
+        #expect(escaped.hasSameData(as: composed))
+    }
+
     @Test func errorsCarryLibyamlsProblemAndPosition() {
         #expect(throws: YAMLError.self) { try parse("a: [1, 2\n") }
         do {
