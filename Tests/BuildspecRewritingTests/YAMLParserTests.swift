@@ -52,6 +52,16 @@ import Testing
         #expect(escaped.hasSameData(as: composed))
     }
 
+    @Test func repeatedKeysAreFoundInDocumentOrder() throws {
+        let (root, _) = try parse("a:\n  x: 1\n  x: 2\nb: 1\nb: 2\nc: {e\u{301}: 1, \u{E9}: 2}\n")
+        let repeated = try #require(root.firstRepeatedKey)
+        #expect(repeated.first.start.line == 4 && repeated.second.start.line == 5)
+        let nested = try #require(root["a"]?.firstRepeatedKey)
+        #expect(nested.first.start.line == 2 && nested.second.start.line == 3)
+        #expect(root["c"]?.firstRepeatedKey?.second.value == "\u{E9}")
+        #expect(root["a"]?["x"]?.firstRepeatedKey == nil)
+    }
+
     @Test func errorsCarryLibyamlsProblemAndPosition() {
         #expect(throws: YAMLError.self) { try parse("a: [1, 2\n") }
         do {

@@ -13,7 +13,7 @@ public enum BuildspecReader {
             )
             return (nil, diagnostics)
         }
-        if let duplicate = firstDuplicateKey(in: root) {
+        if let duplicate = root.firstRepeatedKey {
             // libyaml keeps both; CodeBuild's parser rejects the file, and PyYAML keeps the
             // last: refuse rather than guess which one CodeBuild would have run.
             diagnostics.append(
@@ -97,34 +97,6 @@ public enum BuildspecReader {
             commands: commands, artifacts: artifacts.filter { !$0.files.isEmpty }
         )
         return (spec, diagnostics)
-    }
-
-    /// The first mapping key that repeats an earlier key of the same mapping.
-    static func firstDuplicateKey(in node: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
-        let children = node.children
-        if node.kind == .mapping, children.count > 2 {
-            // Compared in place, pair by pair: buildspec mappings are small, and a string for
-            // each key would cost more than the comparisons.
-            if children.count <= 32 {
-                for second in stride(from: 2, to: children.count, by: 2) where children[second].isScalar {
-                    for first in stride(from: 0, to: second, by: 2)
-                    where children[first].isScalar && children[first].hasSameValue(as: children[second]) {
-                        return (children[first], children[second])
-                    }
-                }
-            } else {
-                var seen: [String: Int] = [:]
-                for key in stride(from: 0, to: children.count, by: 2) where children[key].isScalar {
-                    if let first = seen[children[key].value] { return (children[first], children[key]) }
-                    seen[children[key].value] = key
-                }
-            }
-        }
-        // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
-        for child in children where child.kind == .mapping || child.kind == .sequence {
-            if let found = firstDuplicateKey(in: child) { return found }
-        }
-        return nil
     }
 
     /// `env.variables` or `environment_variables.plaintext`: each key with a scalar value.

@@ -42,9 +42,8 @@ final class YAMLTree: Sendable {
 
     /// Whether the bytes at `range` read as the same string as `text`, as `==` on the two
     /// strings says; without building one when the bytes settle it.
-    func hasText(_ range: Range<Int>, _ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { text in
+    func hasText(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { text in
             bytes.withUnsafeBufferPointer {
                 Self.isSameText(UnsafeBufferPointer(rebasing: $0[range]), isASCII: isASCII, text, isASCII: false)
             }
@@ -117,12 +116,7 @@ public struct YAMLNode: Sendable {
     var hasEmptyValue: Bool { tree.entries[index].value.isEmpty }
 
     /// Whether the value is `text`, as `value == text` says.
-    func hasValue(_ text: String) -> Bool { tree.hasText(tree.entries[index].value, text) }
-
-    /// Whether the two values are equal, as `value == other.value` says.
-    func hasSameValue(as other: YAMLNode) -> Bool {
-        YAMLTree.isSameText(tree, tree.entries[index].value, other.tree, other.tree.entries[other.index].value)
-    }
+    func hasValue(_ text: StaticString) -> Bool { tree.hasText(tree.entries[index].value, text) }
 
     /// Whether the value's UTF-8 bytes are `bytes`.
     func hasValueBytes(_ bytes: [UInt8]) -> Bool { tree.bytes[tree.entries[index].value].elementsEqual(bytes) }
@@ -150,30 +144,82 @@ public struct YAMLNode: Sendable {
 
     /// The value of the first key whose scalar value is `key`.
     public subscript(key: String) -> YAMLNode? {
-        let entries = tree.entries, slots = entries[index].children
+        let tree = tree, entries = tree.entries, slots = entries[index].children
         guard entries[index].kind == .mapping else { return nil }
-        var slot = slots.lowerBound
-        while slot + 1 < slots.upperBound {
-            let child = entries[tree.children[slot]]
-            if child.kind == .scalar, tree.hasText(child.value, key) { return YAMLNode(tree: tree, index: tree.children[slot + 1]) }
-            slot += 2
+        var key = key
+        // One look at the key and the buffer for all the keys: this runs for every key the
+        // reader and the hosts ask for.
+        let found: Int? = key.withUTF8 { key in
+            tree.bytes.withUnsafeBufferPointer { bytes in
+                let keyIsASCII = YAMLTree.isASCII(key)
+                var slot = slots.lowerBound
+                while slot + 1 < slots.upperBound {
+                    let child = entries[tree.children[slot]]
+                    if child.kind == .scalar,
+                       YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[child.value]), isASCII: tree.isASCII, key, isASCII: keyIsASCII)
+                    {
+                        return tree.children[slot + 1]
+                    }
+                    slot += 2
+                }
+                return nil
+            }
         }
-        return nil
+        return found.map { YAMLNode(tree: tree, index: $0) }
     }
 
     /// Whether the node or anything under it is anchored (`&name`), an alias (`*name`) or a
     /// plain merge key (`<<`): one walk over the subtree's entries, which lie together in
     /// document order.
     var subtreeUsesAnchors: Bool {
-        let entries = tree.entries
-        for entry in entries[index..<entries[index].subtreeEnd] {
-            if entry.anchor != nil || entry.kind == .alias
-                || (entry.kind == .scalar && entry.scalarStyle == .plain && tree.hasText(entry.value, "<<"))
-            {
-                return true
+        let tree = tree, entries = tree.entries
+        let mergeKey: StaticString = "<<"
+        return mergeKey.withUTF8Buffer { merge in
+            tree.bytes.withUnsafeBufferPointer { bytes in
+                entries[index..<entries[index].subtreeEnd].contains { entry in
+                    entry.anchor != nil || entry.kind == .alias
+                        || (entry.kind == .scalar && entry.scalarStyle == .plain
+                            && YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[entry.value]), isASCII: tree.isASCII, merge, isASCII: true))
+                }
             }
         }
-        return false
+    }
+
+    /// The first mapping key at or under the node that repeats an earlier key of the same
+    /// mapping (as `==` on their values says), with that earlier key. The mappings are taken
+    /// in document order, each before what it holds.
+    var firstRepeatedKey: (first: YAMLNode, second: YAMLNode)? {
+        let tree = tree, entries = tree.entries, children = tree.children
+        let found: (first: Int, second: Int)? = tree.bytes.withUnsafeBufferPointer { bytes in
+            func key(_ slot: Int) -> UnsafeBufferPointer<UInt8>? {
+                let entry = entries[children[slot]]
+                return entry.kind == .scalar ? UnsafeBufferPointer(rebasing: bytes[entry.value]) : nil
+            }
+            for entry in entries[index..<entries[index].subtreeEnd] where entry.kind == .mapping && entry.children.count > 2 {
+                let slots = entry.children
+                // Compared in place, pair by pair: buildspec mappings are small.
+                if slots.count <= 32 {
+                    for second in stride(from: slots.lowerBound + 2, to: slots.upperBound, by: 2) {
+                        guard let secondKey = key(second) else { continue }
+                        for first in stride(from: slots.lowerBound, to: second, by: 2) {
+                            if let firstKey = key(first), YAMLTree.isSameText(firstKey, isASCII: tree.isASCII, secondKey, isASCII: tree.isASCII) {
+                                return (children[first], children[second])
+                            }
+                        }
+                    }
+                } else {
+                    var seen: [String: Int] = [:]
+                    for slot in stride(from: slots.lowerBound, to: slots.upperBound, by: 2) {
+                        guard let text = key(slot) else { continue }
+                        let string = String(decoding: text, as: UTF8.self)
+                        if let first = seen[string] { return (children[first], children[slot]) }
+                        seen[string] = slot
+                    }
+                }
+            }
+            return nil
+        }
+        return found.map { (YAMLNode(tree: tree, index: $0.first), YAMLNode(tree: tree, index: $0.second)) }
     }
 
     /// Whether two nodes mean the same: equal scalars (and tags), aliases and collections,

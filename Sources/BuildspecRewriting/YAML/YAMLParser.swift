@@ -166,7 +166,7 @@ private struct TreeBuilder {
             let (index, firstChild) = open.removeLast()
             let slots = children.count..<(children.count + pending.count - firstChild)
             for slot in firstChild..<pending.count { children.append(pending[slot]) }
-            pending.removeLast(slots.count)
+            while pending.count > firstChild { pending.removeLast() }
             // An END mark may sit at the next token, lines later: the node ends where its
             // last child ends (or, for flow collections, after the closing bracket).
             let lowerBound = entries[index].range.lowerBound
