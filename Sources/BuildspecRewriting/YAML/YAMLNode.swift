@@ -154,9 +154,10 @@ public struct YAMLNode: Sendable {
                 let keyIsASCII = YAMLTree.isASCII(key)
                 var slot = slots.lowerBound
                 while slot + 1 < slots.upperBound {
-                    let child = entries[tree.children[slot]]
-                    if child.kind == .scalar,
-                       YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[child.value]), isASCII: tree.isASCII, key, isASCII: keyIsASCII)
+                    // Field by field: a copy of the whole entry costs more than the comparison.
+                    let child = tree.children[slot]
+                    if entries[child].kind == .scalar,
+                       YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[entries[child].value]), isASCII: tree.isASCII, key, isASCII: keyIsASCII)
                     {
                         return tree.children[slot + 1]
                     }
@@ -176,10 +177,10 @@ public struct YAMLNode: Sendable {
         let mergeKey: StaticString = "<<"
         return mergeKey.withUTF8Buffer { merge in
             tree.bytes.withUnsafeBufferPointer { bytes in
-                entries[index..<entries[index].subtreeEnd].contains { entry in
-                    entry.anchor != nil || entry.kind == .alias
-                        || (entry.kind == .scalar && entry.scalarStyle == .plain
-                            && YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[entry.value]), isASCII: tree.isASCII, merge, isASCII: true))
+                (index..<entries[index].subtreeEnd).contains { node in
+                    entries[node].anchor != nil || entries[node].kind == .alias
+                        || (entries[node].kind == .scalar && entries[node].scalarStyle == .plain
+                            && YAMLTree.isSameText(UnsafeBufferPointer(rebasing: bytes[entries[node].value]), isASCII: tree.isASCII, merge, isASCII: true))
                 }
             }
         }
@@ -192,11 +193,11 @@ public struct YAMLNode: Sendable {
         let tree = tree, entries = tree.entries, children = tree.children
         let found: (first: Int, second: Int)? = tree.bytes.withUnsafeBufferPointer { bytes in
             func key(_ slot: Int) -> UnsafeBufferPointer<UInt8>? {
-                let entry = entries[children[slot]]
-                return entry.kind == .scalar ? UnsafeBufferPointer(rebasing: bytes[entry.value]) : nil
+                let node = children[slot]
+                return entries[node].kind == .scalar ? UnsafeBufferPointer(rebasing: bytes[entries[node].value]) : nil
             }
-            for entry in entries[index..<entries[index].subtreeEnd] where entry.kind == .mapping && entry.children.count > 2 {
-                let slots = entry.children
+            for node in index..<entries[index].subtreeEnd where entries[node].kind == .mapping && entries[node].children.count > 2 {
+                let slots = entries[node].children
                 // Compared in place, pair by pair: buildspec mappings are small.
                 if slots.count <= 32 {
                     for second in stride(from: slots.lowerBound + 2, to: slots.upperBound, by: 2) {
