@@ -25,6 +25,8 @@ final class YAMLTree: Sendable {
     let entries: [Entry]
     /// Entry indexes of each collection's children, a collection's contiguous.
     let children: [Int]
+    /// The file's bytes (a plain scalar that is its own text points there), then every other
+    /// value, anchor and tag.
     let bytes: [UInt8]
     /// No byte of `bytes` is above 0x7F: texts are equal exactly when their bytes are.
     let isASCII: Bool

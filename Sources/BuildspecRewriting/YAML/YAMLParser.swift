@@ -102,7 +102,10 @@ private struct TreeBuilder {
         isASCII = source.isASCII
         // Room for the whole tree at once, not grown 1, 2, 4...: the values are mostly shorter
         // than their source text, and buildspecs hold about a node per 30 bytes.
-        bytes.reserveCapacity(source.bytes.count)
+        bytes.reserveCapacity(2 * source.bytes.count)
+        // The file's bytes come first: a plain scalar that is its own text (most keys and
+        // one-line values) is a range of them rather than a copy.
+        bytes.append(contentsOf: source.bytes)
         entries.reserveCapacity(source.bytes.count / 16 + 16)
         children.reserveCapacity(source.bytes.count / 16 + 16)
         open.reserveCapacity(16)
@@ -132,8 +135,12 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: .folded
             default: .plain
             }
-            // Escapes (`\u00e9`) give a double-quoted scalar other bytes than the file's.
-            let value = store(scalar.value, length: scalar.length, isFileText: style != .doubleQuoted) ?? 0..<0
+            let value = if style == .plain, isFileText(scalar.value, length: scalar.length, at: start..<end) {
+                start..<end
+            } else {
+                // Escapes (`\u00e9`) give a double-quoted scalar other bytes than the file's.
+                store(scalar.value, length: scalar.length, isFileText: style != .doubleQuoted) ?? 0..<0
+            }
             add(YAMLTree.Entry(
                 kind: .scalar, scalarStyle: style, isFlow: false, range: start..<end, line: line, column: column, value: value,
                 children: 0..<0, subtreeEnd: entries.count + 1, anchor: store(scalar.anchor, isFileText: true), tag: store(scalar.tag)
@@ -194,6 +201,12 @@ private struct TreeBuilder {
             throw YAMLError(message: "the file holds no YAML document (it is empty or only comments)", position: nil)
         }
         return YAMLNode(tree: YAMLTree(entries: entries, children: children, bytes: bytes, isASCII: isASCII), index: root)
+    }
+
+    /// Whether libyaml's value is the file's bytes at `range`, which come first in `bytes`.
+    private func isFileText(_ pointer: UnsafeMutablePointer<UInt8>?, length: Int, at range: Range<Int>) -> Bool {
+        guard let pointer, length > 0, length == range.count, range.upperBound <= source.bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, pointer, length) == 0 }
     }
 
     /// Copies libyaml's bytes into `bytes`: their range there, `nil` for no pointer.
