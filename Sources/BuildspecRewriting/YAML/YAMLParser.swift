@@ -100,8 +100,8 @@ private struct TreeBuilder {
         self.source = source
         cursor = CharacterOffsetCursor(source)
         isASCII = source.isASCII
-        // Room for the whole tree at once, not grown 1, 2, 4...: the values are mostly shorter
-        // than their source text, and buildspecs hold about a node per 30 bytes.
+        // Room for the whole tree at once, not grown 1, 2, 4...: the file's bytes, then values
+        // mostly shorter than their text; buildspecs hold about a node per 30 bytes.
         bytes.reserveCapacity(2 * source.bytes.count)
         // The file's bytes come first: a plain scalar that is its own text (most keys and
         // one-line values) is a range of them rather than a copy.
