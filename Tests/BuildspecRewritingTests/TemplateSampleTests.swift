@@ -219,7 +219,7 @@ enum CloudFormationRendering {
         var result: [[UInt8]] = []
         for (_, resource) in resources.pairs where resource["Type"]?.value == "AWS::CodeBuild::Project" {
             let properties = try #require(resource["Properties"])
-            let values = [properties["Source"]?["BuildSpec"]].compactMap { $0 } + (properties["SecondarySources"]?.children ?? []).compactMap { $0["BuildSpec"] }
+            let values = [properties["Source"]?["BuildSpec"]].compactMap { $0 } + (properties["SecondarySources"]?.children.compactMap { $0["BuildSpec"] } ?? [])
             for value in values where value.kind != .scalar || value.value.utf8.contains(0x0A) {
                 result.append(Array(try yamlRendered(value, names).utf8))
             }

@@ -40,6 +40,28 @@ import Testing
         #expect(root["f"]?.isFlow == true)
     }
 
+    @Test func keysCompareAsSwiftStrings() throws {
+        // Canonically equivalent keys are one key, as they were when every value was a String.
+        let (root, _) = try parse("\u{212A}ey: 1\ne\u{301}: 2\n\"\\u00e9t\\u00e9\": 3\n")
+        #expect(root["Key"]?.value == "1")
+        #expect(root["\u{E9}"]?.value == "2")
+        #expect(root["\u{E9}t\u{E9}"]?.value == "3")
+        #expect(root["e"] == nil)
+        let (escaped, _) = try parse("k: \"\\u00e9\"\n")
+        let (composed, _) = try parse("k: \"e\u{301}\"\n")
+        #expect(escaped.hasSameData(as: composed))
+    }
+
+    @Test func repeatedKeysAreFoundInDocumentOrder() throws {
+        let (root, _) = try parse("a:\n  x: 1\n  x: 2\nb: 1\nb: 2\nc: {e\u{301}: 1, \u{E9}: 2}\n")
+        let repeated = try #require(root.firstRepeatedKey)
+        #expect(repeated.first.start.line == 4 && repeated.second.start.line == 5)
+        let nested = try #require(root["a"]?.firstRepeatedKey)
+        #expect(nested.first.start.line == 2 && nested.second.start.line == 3)
+        #expect(root["c"]?.firstRepeatedKey?.second.value == "\u{E9}")
+        #expect(root["a"]?["x"]?.firstRepeatedKey == nil)
+    }
+
     @Test func errorsCarryLibyamlsProblemAndPosition() {
         #expect(throws: YAMLError.self) { try parse("a: [1, 2\n") }
         do {

@@ -13,7 +13,7 @@ public enum BuildspecReader {
             )
             return (nil, diagnostics)
         }
-        if let duplicate = firstDuplicateKey(in: root) {
+        if let duplicate = root.firstRepeatedKey {
             // libyaml keeps both; CodeBuild's parser rejects the file, and PyYAML keeps the
             // last: refuse rather than guess which one CodeBuild would have run.
             diagnostics.append(
@@ -54,17 +54,18 @@ public enum BuildspecReader {
         var shell: String?
         if let env = root["env"], env.kind == .mapping {
             shell = env["shell"].flatMap { $0.isScalar ? $0.value : nil }
-            let pairs = env["variables"]?.pairs ?? []
-            variables.reserveCapacity(pairs.count)
-            for (key, value) in pairs where value.isScalar {
-                variables[key.value] = value.value
+            if let mapping = env["variables"], mapping.kind == .mapping {
+                variables.reserveCapacity(mapping.children.count / 2)
+                addVariables(of: mapping, to: &variables)
             }
             for section in ["parameter-store", "secrets-manager"] {
-                for (key, _) in env[section]?.pairs ?? [] { external.insert(key.value) }
+                guard let mapping = env[section], mapping.kind == .mapping else { continue }
+                let children = mapping.children
+                for key in stride(from: 0, to: children.count - 1, by: 2) { external.insert(children[key].value) }
             }
         }
-        for (key, value) in root["environment_variables"]?["plaintext"]?.pairs ?? [] where value.isScalar {
-            variables[key.value] = value.value
+        if let mapping = root["environment_variables"]?["plaintext"], mapping.kind == .mapping {
+            addVariables(of: mapping, to: &variables)
         }
 
         var commands: [Buildspec.Command] = []
@@ -86,8 +87,9 @@ public enum BuildspecReader {
         }
 
         var artifacts = [artifactGroup(root["artifacts"])]
-        for (_, secondary) in root["artifacts"]?["secondary-artifacts"]?.pairs ?? [] {
-            artifacts.append(artifactGroup(secondary))
+        if let secondaries = root["artifacts"]?["secondary-artifacts"], secondaries.kind == .mapping {
+            let children = secondaries.children
+            for value in stride(from: 1, to: children.count, by: 2) { artifacts.append(artifactGroup(children[value])) }
         }
 
         let spec = Buildspec(
@@ -97,32 +99,12 @@ public enum BuildspecReader {
         return (spec, diagnostics)
     }
 
-    /// The first mapping key that repeats an earlier key of the same mapping.
-    static func firstDuplicateKey(in node: YAMLNode) -> (first: YAMLNode, second: YAMLNode)? {
-        let children = node.children
-        if node.kind == .mapping, children.count > 2 {
-            // Compared in place, pair by pair: buildspec mappings are small, and copying the
-            // keys out would retain every one of them.
-            if children.count <= 32 {
-                for second in stride(from: 2, to: children.count, by: 2) where children[second].isScalar {
-                    for first in stride(from: 0, to: second, by: 2)
-                    where children[first].isScalar && children[first].value == children[second].value {
-                        return (children[first], children[second])
-                    }
-                }
-            } else {
-                var seen: [String: Int] = [:]
-                for key in stride(from: 0, to: children.count, by: 2) where children[key].isScalar {
-                    if let first = seen[children[key].value] { return (children[first], children[key]) }
-                    seen[children[key].value] = key
-                }
-            }
+    /// `env.variables` or `environment_variables.plaintext`: each key with a scalar value.
+    private static func addVariables(of mapping: YAMLNode, to variables: inout [String: String]) {
+        let children = mapping.children
+        for key in stride(from: 0, to: children.count - 1, by: 2) where children[key + 1].isScalar {
+            variables[children[key].value] = children[key + 1].value
         }
-        // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
-        for index in children.indices where children[index].kind == .mapping || children[index].kind == .sequence {
-            if let found = firstDuplicateKey(in: children[index]) { return found }
-        }
-        return nil
     }
 
     private static func appendEntries(
@@ -132,7 +114,7 @@ public enum BuildspecReader {
         guard let list else { return }
         switch list.kind {
         case .scalar:
-            if list.scalarStyle == .plain, list.value.isEmpty || list.value == "~" || list.value == "null" { return }
+            if list.scalarStyle == .plain, list.hasEmptyValue || list.hasValue("~") || list.hasValue("null") { return }
             commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: list, text: list.value))
         case .sequence:
             for item in list.children {
@@ -156,7 +138,7 @@ public enum BuildspecReader {
     }
 
     private static func artifactGroup(_ artifacts: YAMLNode?) -> Buildspec.ArtifactGroup {
-        let base = artifacts?["base-directory"].flatMap { $0.isScalar && !$0.value.isEmpty ? $0.value : nil }
+        let base = artifacts?["base-directory"].flatMap { $0.isScalar && !$0.hasEmptyValue ? $0.value : nil }
         return Buildspec.ArtifactGroup(baseDirectory: base, files: files(of: artifacts))
     }
 
@@ -173,7 +155,7 @@ public enum BuildspecReader {
         case .mapping: "mapping"
         case .sequence: "list"
         case .alias: "alias"
-        case .scalar: node.value.isEmpty ? "empty value" : "scalar"
+        case .scalar: node.hasEmptyValue ? "empty value" : "scalar"
         }
     }
 }

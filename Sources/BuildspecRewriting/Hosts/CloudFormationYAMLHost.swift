@@ -17,8 +17,10 @@ struct CloudFormationYAMLHost: OffsetMappedHost {
             guard let properties = resource["Properties"] else { continue }
             var places: [(String, YAMLNode)] = []
             if let value = properties["Source"]?["BuildSpec"] { places.append(("Source.BuildSpec", value)) }
-            for (index, secondary) in (properties["SecondarySources"]?.children ?? []).enumerated() {
-                if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
+            if let secondaries = properties["SecondarySources"] {
+                for (index, secondary) in secondaries.children.enumerated() {
+                    if let value = secondary["BuildSpec"] { places.append(("SecondarySources[\(index)].BuildSpec", value)) }
+                }
             }
             for (place, value) in places {
                 Self.read(value, name: "`\(key.value)`'s \(place)", source: source, repositoryNames: repositoryNames, repositories: repositories,

@@ -193,8 +193,8 @@ struct RewritePlanner {
             throw fail(command.list, .flowList, "the commands around `\(writer.writer.file)` are a flow list (`[a, b]`), which the rewrite does not edit",
                        fix: "write the list as a block list (one `- command` per line), then run again")
         }
-        if phasesUseAnchors == nil { phasesUseAnchors = Self.usesAnchors(spec.root["phases"]) }
-        if command.node.anchor != nil || command.list.anchor != nil || phasesUseAnchors == true {
+        if phasesUseAnchors == nil { phasesUseAnchors = spec.root["phases"]?.subtreeUsesAnchors ?? false }
+        if command.node.hasAnchor || command.list.hasAnchor || phasesUseAnchors == true {
             throw fail(command.node, .anchoredCommands, "the phases use YAML anchors or aliases, so editing `\(writer.writer.file)`'s command could change other places that reuse the same text",
                        fix: "write the commands out where they run instead of through anchors and aliases, then run again")
         }
@@ -423,25 +423,6 @@ struct RewritePlanner {
         }
         let withoutBreaks = value.reversed().drop { $0 == 0x0A }.reversed()
         return joined.elementsEqual(withoutBreaks) ? lines : nil
-    }
-
-    /// Whether anything under `node` is anchored (`&name`), an alias (`*name`) or a merge (`<<`).
-    static func usesAnchors(_ node: YAMLNode?) -> Bool {
-        node.map { holdsAnchors([$0]) } ?? false
-    }
-
-    /// Reads each node in place: a copy of a node would retain its strings and children.
-    private static func holdsAnchors(_ nodes: [YAMLNode]) -> Bool {
-        for index in nodes.indices {
-            if nodes[index].anchor != nil || nodes[index].kind == .alias
-                || (nodes[index].scalarStyle == .plain && nodes[index].isScalar && nodes[index].value == "<<")
-                // Recursion is bounded: the parser refuses documents deeper than `maximumDepth`.
-                || holdsAnchors(nodes[index].children)
-            {
-                return true
-            }
-        }
-        return false
     }
 
     private func at(_ offset: Int) -> Range<Int> { offset..<offset }

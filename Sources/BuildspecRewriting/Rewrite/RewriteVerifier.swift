@@ -45,7 +45,7 @@ enum RewriteVerifier {
     /// values are set aside.
     static func sameDataOutsideCommands(_ old: YAMLNode, _ new: YAMLNode) -> Bool {
         guard old.kind == .mapping, new.kind == .mapping, old.children.count == new.children.count,
-              let phases = old.children.indices.first(where: { $0 % 2 == 0 && old.children[$0].value == "phases" }),
+              let phases = old.children.indices.first(where: { $0 % 2 == 0 && old.children[$0].hasValue("phases") }),
               phases + 1 < old.children.count
         else { return old.hasSameData(as: new) }
         return old.children.indices.allSatisfy { index in
@@ -65,7 +65,7 @@ enum RewriteVerifier {
             guard phase.kind == .mapping || phase.kind == .sequence else { return phase.hasSameData(as: newPhase) }
             return phase.children.indices.allSatisfy { entry in
                 // A value under `commands` or `finally` (its key compared just before) may differ.
-                if entry % 2 == 1, ["commands", "finally"].contains(phase.children[entry - 1].value) { return true }
+                if entry % 2 == 1, phase.children[entry - 1].hasValue("commands") || phase.children[entry - 1].hasValue("finally") { return true }
                 return phase.children[entry].hasSameData(as: newPhase.children[entry])
             }
         }

@@ -31,7 +31,7 @@ struct ScalarSourceMap {
         case .folded:
             return nil
         }
-        guard value == Array(node.value.utf8) else { return nil }
+        guard node.hasValueBytes(value) else { return nil }
         self.offsets = offsets
         blockIndent = indent
     }

@@ -80,25 +80,43 @@ public struct YAMLError: Error, Sendable, Equatable {
     public var position: SourcePosition?
 }
 
-/// Turns the event stream into nodes, with an explicit stack instead of recursion.
+/// Turns the event stream into one `YAMLTree`, with explicit stacks instead of recursion.
 private struct TreeBuilder {
     let source: SourceText
     var cursor: CharacterOffsetCursor
-    var stack: [YAMLNode] = []
-    var documents: [YAMLNode] = []
+    var entries: [YAMLTree.Entry] = []
+    var children: [Int] = []
+    var bytes: [UInt8] = []
+    /// The open collections, innermost last, each with where its children start in `pending`.
+    var open: [(entry: Int, firstChild: Int)] = []
+    /// The children of the open collections so far, the innermost's last.
+    var pending: [Int] = []
+    var root: Int?
     var documentCount = 0
+    /// No stored byte is above 0x7F: an ASCII file's values are, but for escapes.
+    var isASCII: Bool
 
     init(source: SourceText) {
         self.source = source
         cursor = CharacterOffsetCursor(source)
-        stack.reserveCapacity(16)
+        isASCII = source.isASCII
+        // Room for the whole tree at once, not grown 1, 2, 4...: the file's bytes, then values
+        // mostly shorter than their text; buildspecs hold about a node per 30 bytes.
+        bytes.reserveCapacity(2 * source.bytes.count)
+        // The file's bytes come first: a plain scalar that is its own text (most keys and
+        // one-line values) is a range of them rather than a copy.
+        bytes.append(contentsOf: source.bytes)
+        entries.reserveCapacity(source.bytes.count / 16 + 16)
+        children.reserveCapacity(source.bytes.count / 16 + 16)
+        open.reserveCapacity(16)
+        pending.reserveCapacity(64)
     }
 
     mutating func take(_ event: yaml_event_t) throws(YAMLError) {
         let start = cursor.byteOffset(ofCharacter: Int(event.start_mark.index))
         let end = cursor.byteOffset(ofCharacter: Int(event.end_mark.index))
         // libyaml counts lines and columns from 0, columns in characters.
-        let position = SourcePosition(offset: start, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documentCount += 1
@@ -110,7 +128,6 @@ private struct TreeBuilder {
             }
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
-            let value = string(scalar.value, length: scalar.length) ?? ""
             let style: YAMLNode.ScalarStyle = switch scalar.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
             case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
@@ -118,73 +135,90 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: .folded
             default: .plain
             }
-            let node = YAMLNode(
-                kind: .scalar, scalarStyle: style, isFlow: false, value: value,
-                anchor: string(scalar.anchor), tag: string(scalar.tag), children: [],
-                range: start..<end, start: position
-            )
-            try add(node)
+            let value = if style == .plain, isFileText(scalar.value, length: scalar.length, at: start..<end) {
+                start..<end
+            } else {
+                // Escapes (`\u00e9`) give a double-quoted scalar other bytes than the file's.
+                store(scalar.value, length: scalar.length, isFileText: style != .doubleQuoted) ?? 0..<0
+            }
+            add(YAMLTree.Entry(
+                kind: .scalar, scalarStyle: style, isFlow: false, range: start..<end, line: line, column: column, value: value,
+                children: 0..<0, subtreeEnd: entries.count + 1, anchor: store(scalar.anchor, isFileText: true), tag: store(scalar.tag)
+            ))
         case YAML_ALIAS_EVENT:
-            let node = YAMLNode(
-                kind: .alias, scalarStyle: nil, isFlow: false, value: string(event.data.alias.anchor) ?? "",
-                anchor: nil, tag: nil, children: [], range: start..<end, start: position
-            )
-            try add(node)
+            let value = store(event.data.alias.anchor, isFileText: true) ?? 0..<0
+            add(YAMLTree.Entry(
+                kind: .alias, scalarStyle: nil, isFlow: false, range: start..<end, line: line, column: column, value: value,
+                children: 0..<0, subtreeEnd: entries.count + 1, anchor: nil, tag: nil
+            ))
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-            if stack.count >= YAMLParser.maximumDepth {
+            if open.count >= YAMLParser.maximumDepth {
                 throw YAMLError(
                     message: "nesting is deeper than \(YAMLParser.maximumDepth) levels; no buildspec needs that",
                     position: source.position(ofByte: start)
                 )
             }
             let isSequence = event.type == YAML_SEQUENCE_START_EVENT
-            let anchor = isSequence ? string(event.data.sequence_start.anchor) : string(event.data.mapping_start.anchor)
-            let tag = isSequence ? string(event.data.sequence_start.tag) : string(event.data.mapping_start.tag)
+            let anchor = store(isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor, isFileText: true)
+            let tag = store(isSequence ? event.data.sequence_start.tag : event.data.mapping_start.tag)
             let isFlow = isSequence
                 ? event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
                 : event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-            stack.append(
-                YAMLNode(
-                    kind: isSequence ? .sequence : .mapping, scalarStyle: nil, isFlow: isFlow, value: "",
-                    anchor: anchor, tag: tag, children: [], range: start..<start,
-                    start: position
-                )
-            )
-            // Room for a typical mapping at once, not grown 1, 2, 4, 8; eight nodes still fit
-            // malloc's cache of small blocks, sixteen do not (callgrind: 4 M fewer instructions
-            // than 16 over 2,000 files, 2 M fewer than 4).
-            stack[stack.count - 1].children.reserveCapacity(8)
+            add(YAMLTree.Entry(
+                kind: isSequence ? .sequence : .mapping, scalarStyle: nil, isFlow: isFlow, range: start..<start, line: line,
+                column: column, value: 0..<0, children: 0..<0, subtreeEnd: 0, anchor: anchor, tag: tag
+            ))
+            open.append((entries.count - 1, pending.count))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            var node = stack.removeLast()
+            let (index, firstChild) = open.removeLast()
+            let slots = children.count..<(children.count + pending.count - firstChild)
+            for slot in firstChild..<pending.count { children.append(pending[slot]) }
+            while pending.count > firstChild { pending.removeLast() }
             // An END mark may sit at the next token, lines later: the node ends where its
             // last child ends (or, for flow collections, after the closing bracket).
-            let childEnd = node.children.last?.range.upperBound ?? node.range.lowerBound
-            node.range = node.range.lowerBound..<(node.isFlow ? max(end, childEnd) : childEnd)
-            try add(node)
+            let lowerBound = entries[index].range.lowerBound
+            let childEnd = slots.isEmpty ? lowerBound : entries[children[slots.upperBound - 1]].range.upperBound
+            entries[index].range = lowerBound..<(entries[index].isFlow ? max(end, childEnd) : childEnd)
+            entries[index].children = slots
+            entries[index].subtreeEnd = entries.count
         default:
             break
         }
     }
 
-    /// Takes the node over (no copy of its strings and children): this runs once per node.
-    private mutating func add(_ node: consuming YAMLNode) throws(YAMLError) {
-        if stack.isEmpty {
-            documents.append(node)
+    /// A node becomes its open collection's child, or the document's root.
+    private mutating func add(_ entry: YAMLTree.Entry) {
+        if open.isEmpty {
+            if root == nil { root = entries.count }
         } else {
-            stack[stack.count - 1].children.append(node)
+            pending.append(entries.count)
         }
+        entries.append(entry)
     }
 
     func finish() throws(YAMLError) -> YAMLNode {
-        guard let document = documents.first else {
+        guard let root else {
             throw YAMLError(message: "the file holds no YAML document (it is empty or only comments)", position: nil)
         }
-        return document
+        return YAMLNode(tree: YAMLTree(entries: entries, children: children, bytes: bytes, isASCII: isASCII), index: root)
     }
 
-    private func string(_ pointer: UnsafeMutablePointer<UInt8>?, length: Int? = nil) -> String? {
+    /// Whether libyaml's value is the file's bytes at `range`, which come first in `bytes`.
+    private func isFileText(_ pointer: UnsafeMutablePointer<UInt8>?, length: Int, at range: Range<Int>) -> Bool {
+        guard let pointer, length > 0, length == range.count, range.upperBound <= source.bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, pointer, length) == 0 }
+    }
+
+    /// Copies libyaml's bytes into `bytes`: their range there, `nil` for no pointer.
+    /// `isFileText`: the bytes are the file's own, so ASCII when it is; a tag's `%C3%A9`
+    /// escapes and a double-quoted scalar's are not.
+    private mutating func store(_ pointer: UnsafeMutablePointer<UInt8>?, length: Int? = nil, isFileText: Bool = false) -> Range<Int>? {
         guard let pointer else { return nil }
         let count = length ?? strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+        let text = UnsafeBufferPointer(start: pointer, count: count)
+        if isASCII, !isFileText { isASCII = YAMLTree.isASCII(text) }
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        return start..<bytes.count
     }
 }
