@@ -521,8 +521,8 @@ public struct ShellParser {
         }
         if byte == UInt8(ascii: "{") {
             try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
-            let inner = String(decoding: bytes[(start + 2)..<(index - 1)], as: UTF8.self)
-            if isName(inner) { return .variable(inner) }
+            let inner = (start + 2)..<(index - 1)
+            if isName(inner) { return .variable(String(decoding: bytes[inner], as: UTF8.self)) }
             return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
         }
         if byte == UInt8(ascii: "'") {
@@ -598,8 +598,8 @@ public struct ShellParser {
     private func assignment(from word: ShellWord) -> ShellAssignment? {
         let raw = bytes[word.range]
         guard let equals = raw.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        guard isName(word.range.lowerBound..<equals) else { return nil }
         let name = String(decoding: bytes[word.range.lowerBound..<equals], as: UTF8.self)
-        guard isName(name) else { return nil }
         // The value is the word with `NAME=` taken off its first text segment.
         var segments = word.segments
         if case .text(let first) = segments.first {
@@ -734,8 +734,10 @@ public struct ShellParser {
         isNameStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
-    private func isName(_ text: String) -> Bool {
-        guard let first = text.utf8.first, isNameStart(first) else { return false }
-        return text.utf8.allSatisfy(isNameCharacter)
+    /// Whether these bytes of the script are a shell name; read in place, before any String.
+    private func isName(_ range: Range<Int>) -> Bool {
+        guard !range.isEmpty, isNameStart(bytes[range.lowerBound]) else { return false }
+        for index in range where !isNameCharacter(bytes[index]) { return false }
+        return true
     }
 }
