@@ -83,8 +83,9 @@ import Testing
         let names = Set(VariableEnvironment.variableNames(in: text))
         var copy = text
         copy.withUTF8 { bytes in
-            for name in ["A", "AB", "ABC", "B", "C", "C_D", "_x", "IMAGE", "IMAGE_TAG", "x", "1A"] {
-                #expect(VariableEnvironment.mentions(bytes, variable: name) == names.contains(name), "\(name) in \(text)")
+            for var name in ["A", "AB", "ABC", "B", "C", "C_D", "_x", "IMAGE", "IMAGE_TAG", "x", "1A"] {
+                let mentioned = name.withUTF8 { VariableEnvironment.mentions(bytes, name: $0) }
+                #expect(mentioned == names.contains(name), "\(name) in \(text)")
             }
         }
     }

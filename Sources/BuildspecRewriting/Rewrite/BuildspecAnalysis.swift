@@ -208,7 +208,7 @@ struct BuildspecAnalysis {
         var mayWrite = false
         // The other commands that matter, each with the names it may assign: the name right
         // before a `=`. Most commands assign nothing, and most files have few that do.
-        var assigners: [(index: Int, names: [String])] = []
+        var assigners: [(index: Int, names: [Range<Int>])] = []
         for index in texts.indices {
             guard let text = texts[index] else { continue }
             let scan = scan(text, matcher: matcher)
@@ -227,15 +227,27 @@ struct BuildspecAnalysis {
         // An assigner is needed when a needed command mentions one of its names (or the
         // options name it); and then what it mentions counts too, and so on.
         var reading = texts.indices.filter { needed[$0] }
-        for position in assigners.indices where assigners[position].names.contains(where: variables.contains) {
-            needed[assigners[position].index] = true
-            reading.append(assigners[position].index)
+        if !variables.isEmpty {
+            for position in assigners.indices {
+                guard let text = texts[assigners[position].index] else { continue }
+                let utf8 = Array(text.utf8)
+                if assigners[position].names.contains(where: { variables.contains(String(decoding: utf8[$0], as: UTF8.self)) }) {
+                    needed[assigners[position].index] = true
+                    reading.append(assigners[position].index)
+                }
+            }
         }
         while let index = reading.popLast(), !assigners.isEmpty {
             guard var text = texts[index] else { continue }
             text.withUTF8 { bytes in
                 for position in assigners.indices where !needed[assigners[position].index] {
-                    if assigners[position].names.contains(where: { VariableEnvironment.mentions(bytes, variable: $0) }) {
+                    guard var assigner = texts[assigners[position].index] else { continue }
+                    let mentioned = assigner.withUTF8 { assigned in
+                        assigners[position].names.contains { name in
+                            VariableEnvironment.mentions(bytes, name: UnsafeBufferPointer(rebasing: assigned[name]))
+                        }
+                    }
+                    if mentioned {
                         needed[assigners[position].index] = true
                         reading.append(assigners[position].index)
                     }
@@ -286,17 +298,17 @@ struct BuildspecAnalysis {
     /// The bytes `scan` looks closer at.
     private static let scanStarts: [Bool] = (0...255).map { ">=pldte".utf8.contains(UInt8($0)) }
 
-    /// The shell names standing right before a `=` (`NAME=value`, `export NAME=value`): the
-    /// variables a command may assign.
-    static func namesBeforeEquals(in text: String) -> [String] {
-        var names: [String] = []
+    /// Where the shell names standing right before a `=` are (`NAME=value`, `export NAME=value`)
+    /// in the text's bytes: the variables a command may assign, compared as bytes, not Strings.
+    static func namesBeforeEquals(in text: String) -> [Range<Int>] {
+        var names: [Range<Int>] = []
         var text = text
         text.withUTF8 { bytes in
             for index in bytes.indices where bytes[index] == UInt8(ascii: "=") {
                 var start = index
                 while start > 0, VariableEnvironment.isNameByte(bytes[start - 1], first: false) { start -= 1 }
                 guard start < index, VariableEnvironment.isNameByte(bytes[start], first: true) else { continue }
-                names.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                names.append(start..<index)
             }
         }
         return names

@@ -119,7 +119,7 @@ public struct ImageRepository: Sendable, Hashable {
             }
             return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub; \(Self.askable)"))
         }
-        var name = stripTag(textAfter(slash) + Array(segments[(slash.segment + 1)...]))
+        var name = stripTag(after(slash, in: segments))
         var registryID: String?
         var region: String?
         let isPublic = hostText == "public.ecr.aws"
@@ -128,7 +128,7 @@ public struct ImageRepository: Sendable, Hashable {
             guard let aliasEnd = slashPosition(in: name) else {
                 return .failure(.unknown("`\(written)` names no repository after the ECR Public alias (`public.ecr.aws/ALIAS/NAME`)"))
             }
-            name = textAfter(aliasEnd) + Array(name[(aliasEnd.segment + 1)...])
+            name = after(aliasEnd, in: name)
         } else if let registry = privateRegistry(host, hostValues: environment.host) {
             switch registry {
             case .success(let parts): (registryID, region) = parts
@@ -155,38 +155,43 @@ public struct ImageRepository: Sendable, Hashable {
         if name.contains(where: isOpaque) || name.isEmpty {
             return .failure(.unknown("cannot tell the repository name of `\(written)`"))
         }
-        var identity = expanded
-        var literal = ""
-        var argument = ""
-        var onlyText = true
-        for segment in name {
-            switch segment {
-            case .text(let text): literal += text; argument += text
-            case .variable(let variable): identity.insert(variable); argument += "${\(variable)}"; onlyText = false
-            case .opaque: break
-            }
-        }
-        if onlyText {
+        // No expansion but variables is left: the name is its text with `${NAME}` for each.
+        if !name.contains(where: { if case .variable = $0 { true } else { false } }) {
+            let literal = ShellWord.text(of: name)
             guard isValidName(literal) else {
                 return .failure(.unknown("`\(literal)` (from `\(written)`) is not a valid ECR repository name"))
             }
-            return .success(ImageRepository(argument: literal, identity: identity, literalName: literal,
+            return .success(ImageRepository(argument: literal, identity: expanded, literalName: literal,
                                             registryID: registryID, region: region, isPublic: isPublic))
         }
-        guard literal.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-            || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") }) else {
-            return .failure(.unknown("cannot tell the repository name of `\(written)`"))
+        var identity = expanded
+        for case .variable(let variable) in name { identity.insert(variable) }
+        for case .text(let text) in name {
+            guard text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") }) else {
+                return .failure(.unknown("cannot tell the repository name of `\(written)`"))
+            }
         }
-        if name.count == 1, case .variable(let variable) = name[0] { argument = "$\(variable)" }
-        return .success(ImageRepository(argument: "\"\(argument)\"", identity: identity, literalName: nil,
+        let argument = if name.count == 1, case .variable(let variable) = name[0] {
+            String(concatenating: ["\"$", variable, "\""])
+        } else {
+            String(concatenating: ["\"", ShellWord.text(of: name), "\""])
+        }
+        return .success(ImageRepository(argument: argument, identity: identity, literalName: nil,
                                         registryID: registryID, region: region, isPublic: isPublic))
     }
 
     /// What the tool can ask, for the messages of the registries it cannot.
     static let askable = "`aws` cannot ask it whether the repository had an image: only ECR (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`) and ECR Public (`public.ecr.aws/ALIAS/NAME`) can be asked"
 
+    /// The segments before a `/`, in one array sized for them.
     private static func host(before slash: Slash, in segments: [ShellWord.Segment]) -> [ShellWord.Segment] {
-        Array(segments[..<slash.segment]) + textBefore(slash)
+        var host: [ShellWord.Segment] = []
+        host.reserveCapacity(slash.segment + 1)
+        host += segments[..<slash.segment]
+        let text = slash.text[..<slash.offset]
+        if !text.isEmpty { host.append(.text(String(text))) }
+        return host
     }
 
     /// Whether a host (its text) already says which registry it is: ECR Public or a private
@@ -218,19 +223,25 @@ public struct ImageRepository: Sendable, Hashable {
         guard let (marker, text, start, length) = found else { return nil }
         let bytes = text.utf8
         let before = String(decoding: bytes.prefix(start), as: UTF8.self), after = String(decoding: bytes.dropFirst(start + length), as: UTF8.self)
-        let account = Array(host[..<marker]) + (before.isEmpty ? [] : [ShellWord.Segment.text(before)])
-        var rest = (after.isEmpty ? [] : [ShellWord.Segment.text(after)]) + Array(host[(marker + 1)...])
+        var account = Array(host[..<marker])
+        if !before.isEmpty { account.append(.text(before)) }
+        // After the marker: the region up to the first `.` of a text, then the domain (the
+        // parts are taken one by one, not cut out of a copy of the rest).
         var region: [ShellWord.Segment] = []
-        while let first = rest.first {
-            if case .text(let part) = first, let dot = part.firstIndex(ofASCII: UInt8(ascii: ".")) {
-                if dot > part.startIndex { region.append(.text(String(part[..<dot]))) }
-                rest[0] = .text(String(part[dot...]))
-                break
+        var domain: [ShellWord.Segment]?
+        func take(_ part: ShellWord.Segment) {
+            if domain != nil {
+                domain?.append(part)
+            } else if case .text(let text) = part, let dot = text.firstIndex(ofASCII: UInt8(ascii: ".")) {
+                if dot > text.startIndex { region.append(.text(String(text[..<dot]))) }
+                domain = [.text(String(text[dot...]))]
+            } else {
+                region.append(part)
             }
-            region.append(first)
-            rest.removeFirst()
         }
-        let suffix = ShellWord.text(of: rest)
+        if !after.isEmpty { take(.text(after)) }
+        for part in host[(marker + 1)...] { take(part) }
+        let suffix = domain.map { ShellWord.text(of: $0) } ?? ""
         guard suffix == ".amazonaws.com" || suffix == ".amazonaws.com.cn" else { return .failure(.notECR("")) }
         func isDigits(_ text: String) -> Bool { text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
         func isRegion(_ text: String) -> Bool {
@@ -257,16 +268,20 @@ public struct ImageRepository: Sendable, Hashable {
                                   own: Set<String>, hostValues: HostValues) -> RegistryWord {
         if segments.contains(where: isOpaque) { return .valid(nil) }
         if segments.count == 1, case .variable(let name) = segments[0], hostValues.substitutions.contains(name) {
-            return .valid(own.contains(name) ? nil : "\"${\(name)}\"")
+            return .valid(own.contains(name) ? nil : String(concatenating: ["\"${", name, "}\""]))
         }
         if segments.allSatisfy({ if case .text = $0 { true } else { false } }) {
             let text = ShellWord.text(of: segments)
             return literalIsValid(text) || hostValues.literals.contains(text) ? .valid(text) : .invalid
         }
-        if segments.count == 1, case .variable(let name) = segments[0] { return .valid("\"$\(name)\"") }
+        if segments.count == 1, case .variable(let name) = segments[0] { return .valid(String(concatenating: ["\"$", name, "\""])) }
         let inner = ShellWord.text(of: segments)
-        guard !inner.contains(where: { "\"\\`".contains($0) }) else { return .valid(nil) }
-        return .valid("\"\(inner)\"")
+        // In ASCII text every byte is a character: no grapheme walk.
+        let quotes = inner.utf8.allSatisfy({ $0 < 0x80 })
+            ? inner.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "`") }
+            : inner.contains(where: { "\"\\`".contains($0) })
+        guard !quotes else { return .valid(nil) }
+        return .valid(String(concatenating: ["\"", inner, "\""]))
     }
 
     /// Account and region read out of a variable holding a private ECR host or URI, by POSIX
@@ -274,15 +289,16 @@ public struct ImageRepository: Sendable, Hashable {
     /// URI) gives words `aws` rejects, so the query fails the build rather than skip the deploy.
     /// A host substitution is never taken apart by the shell: the build's own registry needs
     /// neither option; any other is refused, with what to write instead.
-    private static func derivedRegistry(of variable: String, host: HostValues, written: String) -> Result<(String?, String?), RepositoryError> {
+    private static func derivedRegistry(of variable: String, host: HostValues, written: @autoclosure () -> String) -> Result<(String?, String?), RepositoryError> {
         if host.ownRegistries.contains(variable) { return .success((nil, nil)) }
         if host.substitutions.contains(variable) || host.literals.contains(variable) {
             let shown = host.literals.contains(variable) ? variable : "${\(variable)}"
             return .failure(.hostValue(
-                "`\(written)` takes its registry from `\(shown)`, a value of the template, not of the shell: the query must name that registry's account and region, and the shell cannot read them out of a template's value",
+                "`\(written())` takes its registry from `\(shown)`, a value of the template, not of the shell: the query must name that registry's account and region, and the shell cannot read them out of a template's value",
                 fix: "write the reference from the registry's parts (`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/NAME`, each a template value the guard can repeat), or give the URI to the build in a project environment variable, which the shell can read apart"))
         }
-        return .success(("\"${\(variable)%%.*}\"", "\"$(r=${\(variable)#*.dkr.ecr.}; echo \"${r%%.*}\")\""))
+        return .success((String(concatenating: ["\"${", variable, "%%.*}\""]),
+                         String(concatenating: ["\"$(r=${", variable, "#*.dkr.ecr.}; echo \"${r%%.*}\")\""])))
     }
 
     /// A value helps when nothing unknown stands before its first `/` (an unknown tag after
@@ -328,35 +344,34 @@ public struct ImageRepository: Sendable, Hashable {
         return nil
     }
 
-    private static func textBefore(_ slash: Slash) -> [ShellWord.Segment] {
-        let text = String(slash.text[..<slash.offset])
-        return text.isEmpty ? [] : [.text(text)]
-    }
-
-    private static func textAfter(_ slash: Slash) -> [ShellWord.Segment] {
-        let text = String(slash.text[slash.text.index(after: slash.offset)...])
-        return text.isEmpty ? [] : [.text(text)]
+    /// The segments after a `/`, in one array sized for them.
+    private static func after(_ slash: Slash, in segments: [ShellWord.Segment]) -> [ShellWord.Segment] {
+        var rest: [ShellWord.Segment] = []
+        rest.reserveCapacity(segments.count - slash.segment)
+        let text = slash.text[slash.text.index(after: slash.offset)...]
+        if !text.isEmpty { rest.append(.text(String(text))) }
+        rest += segments[(slash.segment + 1)...]
+        return rest
     }
 
     /// Drops `:tag` and `@digest` from the last path part.
     private static func stripTag(_ name: [ShellWord.Segment]) -> [ShellWord.Segment] {
-        var result: [ShellWord.Segment] = []
-        for segment in name {
-            if case .text(let text) = segment {
-                if let at = text.firstIndex(ofASCII: UInt8(ascii: "@")) {
-                    let kept = String(text[..<at])
-                    if !kept.isEmpty { result.append(.text(kept)) }
-                    return result
-                }
-                if let colon = text.firstIndex(ofASCII: UInt8(ascii: ":")), !text[colon...].utf8.contains(UInt8(ascii: "/")) {
-                    let kept = String(text[..<colon])
-                    if !kept.isEmpty { result.append(.text(kept)) }
-                    return result
-                }
+        for (index, segment) in name.enumerated() {
+            guard case .text(let text) = segment else { continue }
+            let end: String.Index
+            if let at = text.firstIndex(ofASCII: UInt8(ascii: "@")) {
+                end = at
+            } else if let colon = text.firstIndex(ofASCII: UInt8(ascii: ":")), !text[colon...].utf8.contains(UInt8(ascii: "/")) {
+                end = colon
+            } else {
+                continue
             }
-            result.append(segment)
+            // Cut here; a name without a tag is kept as it is, not copied.
+            var kept = Array(name[..<index])
+            if end > text.startIndex { kept.append(.text(String(text[..<end]))) }
+            return kept
         }
-        return result
+        return name
     }
 }
 

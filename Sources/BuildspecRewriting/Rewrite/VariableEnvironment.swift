@@ -54,13 +54,17 @@ struct VariableEnvironment: Sendable {
         var queue: [String] = []
         for name in Self.variableNames(in: text) where found.insert(name).inserted { queue.append(name) }
         while let name = queue.popLast() {
-            for segment in values[name] ?? [] {
-                let inner: [String] = switch segment {
-                case .variable(let variable): [variable]
-                case .opaque(let raw): Self.variableNames(in: raw)
-                case .text: []
+            guard let value = values[name] else { continue }
+            for segment in value {
+                // A variable segment is taken as it is, with no one-name array.
+                switch segment {
+                case .variable(let variable):
+                    if found.insert(variable).inserted { queue.append(variable) }
+                case .opaque(let raw):
+                    for variable in Self.variableNames(in: raw) where found.insert(variable).inserted { queue.append(variable) }
+                case .text:
+                    continue
                 }
-                for variable in inner where found.insert(variable).inserted { queue.append(variable) }
             }
         }
         return found
@@ -84,27 +88,24 @@ struct VariableEnvironment: Sendable {
         return names
     }
 
-    /// Whether `variableNames(in:)` of these bytes holds `variable` (a shell name), without
+    /// Whether `variableNames(in:)` of these bytes holds the name whose UTF-8 bytes are `name`, without
     /// making the names.
-    static func mentions(_ bytes: UnsafeBufferPointer<UInt8>, variable: String) -> Bool {
-        var variable = variable
-        return variable.withUTF8 { name in
-            guard let base = bytes.baseAddress, let head = name.first, isNameByte(head, first: true) else { return false }
-            var index = 0
-            while index < bytes.count, let hit = memchr(base + index, Int32(UInt8(ascii: "$")), bytes.count - index) {
-                // A name starts after `$` or `${` and runs as far as name bytes go.
-                var start = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
-                index = start
-                if start < bytes.count, bytes[start] == UInt8(ascii: "{") { start += 1 }
-                let end = start + name.count
-                if end <= bytes.count, memcmp(base + start, name.baseAddress!, name.count) == 0,
-                   end == bytes.count || !isNameByte(bytes[end], first: false)
-                {
-                    return true
-                }
+    static func mentions(_ bytes: UnsafeBufferPointer<UInt8>, name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, let head = name.first, isNameByte(head, first: true) else { return false }
+        var index = 0
+        while index < bytes.count, let hit = memchr(base + index, Int32(UInt8(ascii: "$")), bytes.count - index) {
+            // A name starts after `$` or `${` and runs as far as name bytes go.
+            var start = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            index = start
+            if start < bytes.count, bytes[start] == UInt8(ascii: "{") { start += 1 }
+            let end = start + name.count
+            if end <= bytes.count, memcmp(base + start, name.baseAddress!, name.count) == 0,
+               end == bytes.count || !isNameByte(bytes[end], first: false)
+            {
+                return true
             }
-            return false
         }
+        return false
     }
 
     static func isNameByte(_ byte: UInt8, first: Bool) -> Bool {

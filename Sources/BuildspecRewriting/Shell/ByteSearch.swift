@@ -66,7 +66,13 @@ extension String {
 
     /// The index of the first `byte` (an ASCII character), found byte by byte.
     func firstIndex(ofASCII byte: UInt8) -> String.Index? {
-        utf8.firstIndex(of: byte)
+        // `memchr` over the bytes in place: the generic search walks them index by index.
+        let offset = utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard let base = bytes.baseAddress, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let offset else { return utf8.firstIndex(of: byte) }
+        return offset.map { utf8.index(utf8.startIndex, offsetBy: $0) }
     }
 }
 

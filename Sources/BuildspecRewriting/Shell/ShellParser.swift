@@ -287,7 +287,7 @@ public struct ShellParser {
 
     // MARK: Redirections and here-documents
 
-    private static let redirectionOperators = ["<<-", "<<<", "&>>", "<<", ">>", ">|", ">&", "<&", "<>", "&>", ">", "<"]
+    private static let redirectionOperators: [StaticString] = ["<<-", "<<<", "&>>", "<<", ">>", ">|", ">&", "<&", "<>", "&>", ">", "<"]
 
     private mutating func parseRedirection(into command: inout ShellCommand) throws(SyntaxError) -> Bool {
         var cursor = index
@@ -295,9 +295,10 @@ public struct ShellParser {
         guard cursor < bytes.count else { return false }
         let first = bytes[cursor]
         guard first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "&") else { return false }
-        guard let op = Self.redirectionOperators.first(where: { starts(with: $0, at: cursor) }) else { return false }
+        guard let spelled = Self.redirectionOperators.first(where: { starts(with: $0, at: cursor) }) else { return false }
+        let op = spelled.description
         let fileDescriptor = cursor > index ? Int(String(decoding: bytes[index..<cursor], as: UTF8.self)) : nil
-        index = cursor + op.utf8.count
+        index = cursor + spelled.utf8CodeUnitCount
         lastTokenEnd = index
         skipBlanks()
         guard index < bytes.count, !isOperatorStart(bytes[index]) else {
@@ -352,6 +353,15 @@ public struct ShellParser {
 
     private mutating func readWord() throws(SyntaxError) -> ShellWord {
         let start = index
+        // Most words are one run of plain text (`docker`, `-t`, `.`): that text is the word's
+        // one segment, with no buffer in between.
+        var plainEnd = index
+        while plainEnd < bytes.count, !Self.endsPlainRun(bytes[plainEnd]) { plainEnd += 1 }
+        if plainEnd > start, plainEnd == bytes.count || Self.endsWord(bytes[plainEnd], after: bytes[plainEnd - 1]) {
+            index = plainEnd
+            lastTokenEnd = index
+            return ShellWord(segments: [.text(String(decoding: bytes[start..<index], as: UTF8.self))], range: start..<index)
+        }
         // `$REPOSITORY_URI:$IMAGE_TAG` is three segments: room for them at once.
         var segments: [ShellWord.Segment] = []
         segments.reserveCapacity(4)
@@ -362,6 +372,9 @@ public struct ShellParser {
             text.removeAll(keepingCapacity: true)
             wordText = text
         }
+        // The plain run read above starts the text.
+        text += bytes[start..<plainEnd]
+        index = plainEnd
         while index < bytes.count {
             let byte = bytes[index]
             if isBlank(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&")
@@ -412,6 +425,20 @@ public struct ShellParser {
         if index == start { throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index) }
         lastTokenEnd = index
         return ShellWord(segments: segments, range: start..<index)
+    }
+
+    /// Whether a word ends at `byte`, which ends a plain run after `previous`: a blank or an
+    /// operator, but not the `(` of a bash array (`name=(a b)`).
+    private static func endsWord(_ byte: UInt8, after previous: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ")"):
+            true
+        case UInt8(ascii: "("):
+            previous != UInt8(ascii: "=")
+        default:
+            false
+        }
     }
 
     /// Bytes that end a run of plain word text: blanks, operators, quotes, escapes, expansions.
@@ -494,8 +521,8 @@ public struct ShellParser {
         }
         if byte == UInt8(ascii: "{") {
             try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
-            let inner = String(decoding: bytes[(start + 2)..<(index - 1)], as: UTF8.self)
-            if isName(inner) { return .variable(inner) }
+            let inner = (start + 2)..<(index - 1)
+            if isName(inner) { return .variable(String(decoding: bytes[inner], as: UTF8.self)) }
             return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
         }
         if byte == UInt8(ascii: "'") {
@@ -571,8 +598,8 @@ public struct ShellParser {
     private func assignment(from word: ShellWord) -> ShellAssignment? {
         let raw = bytes[word.range]
         guard let equals = raw.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        guard isName(word.range.lowerBound..<equals) else { return nil }
         let name = String(decoding: bytes[word.range.lowerBound..<equals], as: UTF8.self)
-        guard isName(name) else { return nil }
         // The value is the word with `NAME=` taken off its first text segment.
         var segments = word.segments
         if case .text(let first) = segments.first {
@@ -646,12 +673,12 @@ public struct ShellParser {
         }
     }
 
-    private mutating func expect(_ token: String) throws(SyntaxError) {
+    private mutating func expect(_ token: StaticString) throws(SyntaxError) {
         skipLinebreaks()
         guard starts(with: token) else {
             throw SyntaxError(message: "expected `\(token)`, found `\(peekToken())`", offset: index)
         }
-        index += token.utf8.count
+        index += token.utf8CodeUnitCount
         lastTokenEnd = index
     }
 
@@ -669,16 +696,18 @@ public struct ShellParser {
         return found
     }
 
-    private func starts(with token: String, at position: Int? = nil) -> Bool {
-        var cursor = position ?? index
-        for byte in token.utf8 {
-            guard cursor < bytes.count, bytes[cursor] == byte else { return false }
-            cursor += 1
-        }
+    /// A static token's bytes are at hand without a String's checks: this runs several times
+    /// per word (`;;`, `&&`, `||`, ...).
+    private func starts(with token: StaticString, at position: Int? = nil) -> Bool {
+        let cursor = position ?? index
+        let count = token.utf8CodeUnitCount
+        guard cursor + count <= bytes.count else { return false }
+        let spelled = token.utf8Start
+        for offset in 0..<count where bytes[cursor + offset] != spelled[offset] { return false }
         return true
     }
 
-    private func startsAfterBlanks(_ token: String) -> Bool {
+    private func startsAfterBlanks(_ token: StaticString) -> Bool {
         var cursor = index
         while cursor < bytes.count, isBlank(bytes[cursor]) { cursor += 1 }
         return starts(with: token, at: cursor)
@@ -705,8 +734,10 @@ public struct ShellParser {
         isNameStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
-    private func isName(_ text: String) -> Bool {
-        guard let first = text.utf8.first, isNameStart(first) else { return false }
-        return text.utf8.allSatisfy(isNameCharacter)
+    /// Whether these bytes of the script are a shell name; read in place, before any String.
+    private func isName(_ range: Range<Int>) -> Bool {
+        guard !range.isEmpty, isNameStart(bytes[range.lowerBound]) else { return false }
+        for index in range where !isNameCharacter(bytes[index]) { return false }
+        return true
     }
 }

@@ -52,16 +52,29 @@ public struct ShellWord: Sendable {
     /// Segments as one text: literal text as it is, `${NAME}` for a variable, an expansion's
     /// source for the rest.
     static func text(of segments: [Segment]) -> String {
-        if segments.count == 1, case .text(let text) = segments[0] { return text }
-        var text = ""
-        text.reserveCapacity(64)
+        if segments.count == 1, case .text(let text) = segments.first { return text }
+        // Sized first and written in place: appending piece by piece costs a String append each
+        // (the repository resolution builds several such texts per push).
+        var count = 0
         for segment in segments {
             switch segment {
-            case .text(let part), .opaque(let part): text += part
-            case .variable(let name): text += "${"; text += name; text += "}"
+            case .text(let part), .opaque(let part): count += part.utf8.count
+            case .variable(let name): count += name.utf8.count + 3
             }
         }
-        return text
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var end = 0
+            func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+                end += UnsafeMutableBufferPointer(rebasing: buffer[end...]).initialize(from: bytes).1
+            }
+            for segment in segments {
+                switch segment {
+                case .text(let part), .opaque(let part): write(part.utf8)
+                case .variable(let name): write("${".utf8); write(name.utf8); write("}".utf8)
+                }
+            }
+            return end
+        }
     }
 
     /// The word's literal text when it has no expansion.
