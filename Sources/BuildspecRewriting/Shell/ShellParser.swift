@@ -357,7 +357,7 @@ public struct ShellParser {
         // one segment, with no buffer in between.
         var plainEnd = index
         while plainEnd < bytes.count, !Self.endsPlainRun(bytes[plainEnd]) { plainEnd += 1 }
-        if plainEnd > start, plainEnd == bytes.count || Self.endsWord(bytes[plainEnd], after: bytes[plainEnd - 1]) {
+        if plainEnd > start, plainEnd == bytes.count || isWordBreak(bytes[plainEnd]) && !isBashArrayOpen(at: plainEnd, wordStart: start) {
             index = plainEnd
             lastTokenEnd = index
             return ShellWord(segments: [.text(String(decoding: bytes[start..<index], as: UTF8.self))], range: start..<index)
@@ -377,11 +377,8 @@ public struct ShellParser {
         index = plainEnd
         while index < bytes.count {
             let byte = bytes[index]
-            if isBlank(byte) || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&")
-                || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-                || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
-            {
-                if byte == UInt8(ascii: "("), index > start, bytes[index - 1] == UInt8(ascii: "=") {
+            if isWordBreak(byte) {
+                if isBashArrayOpen(at: index, wordStart: start) {
                     // `name=(a b)`: a bash array; keep it whole.
                     let open = index
                     try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
@@ -427,18 +424,14 @@ public struct ShellParser {
         return ShellWord(segments: segments, range: start..<index)
     }
 
-    /// Whether a word ends at `byte`, which ends a plain run after `previous`: a blank or an
-    /// operator, but not the `(` of a bash array (`name=(a b)`).
-    private static func endsWord(_ byte: UInt8, after previous: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"),
-             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ")"):
-            true
-        case UInt8(ascii: "("):
-            previous != UInt8(ascii: "=")
-        default:
-            false
-        }
+    /// A blank, a line break or an operator: where a word stops, but for the `(` of a bash
+    /// array (`name=(a b)`), which `readWord` keeps.
+    private func isWordBreak(_ byte: UInt8) -> Bool {
+        isBlank(byte) || byte == UInt8(ascii: "\n") || isOperatorStart(byte)
+    }
+
+    private func isBashArrayOpen(at position: Int, wordStart: Int) -> Bool {
+        bytes[position] == UInt8(ascii: "(") && position > wordStart && bytes[position - 1] == UInt8(ascii: "=")
     }
 
     /// Bytes that end a run of plain word text: blanks, operators, quotes, escapes, expansions.
