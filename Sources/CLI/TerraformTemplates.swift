@@ -4,14 +4,14 @@ import BuildspecRewriting
 /// file of the same folder gives to `templatefile()` / `data "template_file"`. Each folder is
 /// read once per run, however many of its files ask.
 final class TerraformTemplates: @unchecked Sendable {
-    private static let interpolation = Array("${".utf8), directive = Array("%{".utf8), template = Array("template".utf8)
+    private static let template = Array("template".utf8)
     private let lock = Lock()
     private var namesByFolder: [String: Set<String>] = [:]
 
     /// Whether a `.yml` / `.yaml` / `.tpl` is a template a `.tf` file of its folder renders.
     /// Only a file with `${` or `%{` in it can need HCL's reading: only then is the folder read.
     func isNamedTemplate(_ path: String, contents: [UInt8]) -> Bool {
-        guard contents.containsBytes(Self.interpolation) || contents.containsBytes(Self.directive) else { return false }
+        guard TerraformHost.holdsTemplateSequence(contents) else { return false }
         let folder = POSIX.folder(of: path)
         let names = lock.locked { namesByFolder[folder] } ?? {
             let names = Self.namedTemplates(in: folder)

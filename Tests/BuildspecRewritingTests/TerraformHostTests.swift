@@ -89,6 +89,19 @@ import Testing
         #expect(template.conditionalRanges.count == 1)
     }
 
+    /// Only a file with `${` or `%{` can render other than it reads: the search for a `.tf`
+    /// file that renders it starts from this answer.
+    @Test func templateSequencesAreFoundAnywhereInTheFile() {
+        func holds(_ text: String) -> Bool { TerraformHost.holdsTemplateSequence(Array(text.utf8)) }
+        #expect(holds("${x}"))
+        #expect(holds("echo %{ if a }"))
+        #expect(holds(String(repeating: "{ $ % $HOME {}\n", count: 40) + "tag=${v}"))
+        #expect(!holds(""))
+        #expect(!holds("{"))
+        #expect(!holds("echo $HOME { %} $ {x} % {y}"))
+        #expect(!holds("{$"))
+    }
+
     @Test func anUnclosedInterpolationIsAnError() {
         let text = Array("echo ${var.x".utf8)
         #expect(throws: HCLTemplate.ScanError.self) { try HCLTemplate(text, in: 0..<text.count) }

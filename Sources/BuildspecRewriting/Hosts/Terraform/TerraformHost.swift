@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// Buildspecs inside Terraform: the heredocs of `aws_codebuild_project` in a `.tf` file, or a
 /// template file (`buildspec.yml.tpl`, `*.tftpl`) that `templatefile()` renders. Each buildspec
 /// is read as the shell will see it (`TemplateShellView`), rewritten by `BuildspecRewriter`, and
@@ -38,6 +44,23 @@ public struct TerraformHost: BuildspecHost {
     public static func isTemplateName(_ name: String) -> Bool {
         let lower = name.lowercased()
         return (lower.hasPrefix("buildspec") && lower.hasSuffix(".tpl")) || lower.hasSuffix(".tftpl")
+    }
+
+    /// Whether the bytes hold `${` or `%{`: only then can a template file differ from what it
+    /// renders, so only then is it worth finding out whether a `.tf` file renders it.
+    public static func holdsTemplateSequence(_ bytes: [UInt8]) -> Bool {
+        // One walk from `{` to `{`: `$` is far more common in a buildspec than `{`, and two
+        // searches read a file that holds neither twice.
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var index = 1
+            while index < buffer.count, let hit = memchr(base + index, Int32(UInt8(ascii: "{")), buffer.count - index) {
+                index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if base[index - 1] == UInt8(ascii: "$") || base[index - 1] == UInt8(ascii: "%") { return true }
+                index += 1
+            }
+            return false
+        }
     }
 
     // MARK: The buildspecs of a file
