@@ -61,9 +61,22 @@ struct BuildspecDiscovery {
                 if isNew(entry, identity) { entries.append(entry) }
             }
         }
-        // Byte order, as the walk's own: `String` comparison would normalize Unicode.
-        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        // Byte order, as the walk's own: `String` comparison would normalize Unicode, and the
+        // generic walk over two `utf8` views cost 2 K instructions a comparison.
+        entries.sort { Self.bytesPrecede($0.path, $1.path) }
         entries.forEach(found)
+    }
+
+    /// Whether `first` sorts before `second` by their UTF-8 bytes.
+    static func bytesPrecede(_ first: String, _ second: String) -> Bool {
+        var first = first, second = second
+        return first.withUTF8 { left in
+            second.withUTF8 { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 
     /// One root: a file as it is, a folder walked.

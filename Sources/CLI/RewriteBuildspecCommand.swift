@@ -184,6 +184,10 @@ struct RewriteBuildspecCommand: ParsableCommand {
     /// Whether a finding is printed: only errors with `--quiet`, notes such as a BuildSpec that
     /// only names a file with `--verbose`.
     func shows(_ diagnostic: Diagnostic) -> Bool {
+        Self.shows(diagnostic, quiet: quiet, verbose: verbose)
+    }
+
+    static func shows(_ diagnostic: Diagnostic, quiet: Bool, verbose: Bool) -> Bool {
         (!quiet || diagnostic.severity == .error) && (verbose || !diagnostic.rule.isVerboseOnly)
     }
 
@@ -257,7 +261,9 @@ final class OrderedPrinter: @unchecked Sendable {
 /// What a run prints: paths and diff on standard output, diagnostics on standard error, the
 /// report and the summary line at the end.
 final class RunOutput: @unchecked Sendable {
-    private let command: RewriteBuildspecCommand
+    /// The options read for every file, taken out of the command once: reading an
+    /// ArgumentParser property costs hundreds of instructions.
+    private let quiet: Bool, verbose: Bool, check: Bool, format: FindingFormat, report: String?, reportFile: String?
     private let progress: ProgressLine
     private var output = OutputBuffer(descriptor: STDOUT_FILENO)
     private var errors = OutputBuffer(descriptor: STDERR_FILENO)
@@ -272,7 +278,12 @@ final class RunOutput: @unchecked Sendable {
     private(set) var reportedErrors = false
 
     init(command: RewriteBuildspecCommand, progress: ProgressLine, workingFolder: WorkingFolder) {
-        self.command = command
+        quiet = command.quiet
+        verbose = command.verbose
+        check = command.check
+        format = command.format
+        report = command.report
+        reportFile = command.reportFile
         self.progress = progress
         self.workingFolder = workingFolder
         text = TextFindings(colours: TextFindings.coloursWanted())
@@ -282,23 +293,23 @@ final class RunOutput: @unchecked Sendable {
         if outcome.isSkipped { return }
         summary.add(outcome)
         if outcome.hasRefusals { reportedErrors = true }
-        if command.report != nil { records.append(outcome) }
+        if report != nil { records.append(outcome) }
         if !outcome.standardOutput.isEmpty { output.append(outcome.standardOutput) }
-        for diagnostic in outcome.diagnostics where command.shows(diagnostic) {
-            switch command.format {
+        for diagnostic in outcome.diagnostics where RewriteBuildspecCommand.shows(diagnostic, quiet: quiet, verbose: verbose) {
+            switch format {
             case .text: errors.append(text.line(diagnostic, path: outcome.path) + "\n")
             case .github: output.append(GitHubAnnotations.line(Finding(path: workingFolder.relative(outcome.path), diagnostic: diagnostic)) + "\n")
             case .sarif: findings.append(Finding(path: workingFolder.relative(outcome.path), diagnostic: diagnostic))
             }
         }
-        if !(command.quiet || command.report != nil && command.reportFile == nil) {
+        if !(quiet || report != nil && reportFile == nil) {
             switch outcome.kind {
             // With a SARIF log on standard output, the changed paths go to standard error.
-            case .rewritten where command.format == .sarif: errors.append(outcome.path + "\n")
+            case .rewritten where format == .sarif: errors.append(outcome.path + "\n")
             case .rewritten: output.append(outcome.path + "\n")
-            case .alreadyGuarded where command.verbose: errors.append("\(outcome.path): already guarded\n")
-            case .noDefinitionsWriter where command.verbose: errors.append("\(outcome.path): writes no image definitions\n")
-            case .ignored where command.verbose: errors.append("\(outcome.path): every unguarded writer is ignored by a comment\n")
+            case .alreadyGuarded where verbose: errors.append("\(outcome.path): already guarded\n")
+            case .noDefinitionsWriter where verbose: errors.append("\(outcome.path): writes no image definitions\n")
+            case .ignored where verbose: errors.append("\(outcome.path): every unguarded writer is ignored by a comment\n")
             default: break
             }
         }
@@ -313,10 +324,10 @@ final class RunOutput: @unchecked Sendable {
     /// could not be written.
     func finish() -> Bool {
         var reportWritten = true
-        if command.report != nil {
+        if report != nil {
             let json = RunReport(records).json() + "\n"
             records = []
-            if let reportFile = command.reportFile {
+            if let reportFile = reportFile {
                 if let problem = RewriteBuildspecCommand.writeReport(json, to: reportFile) {
                     let diagnostic = Diagnostic(.error, rule: .reportWriteFailed, at: nil, "cannot write the report (\(problem))")
                     errors.append(text.line(diagnostic, path: reportFile) + "\n")
@@ -326,13 +337,13 @@ final class RunOutput: @unchecked Sendable {
                 output.append(json)
             }
         }
-        if command.format == .sarif {
+        if format == .sarif {
             output.append(SARIFLog(findings: findings, workingFolder: workingFolder, toolVersion: RewriteBuildspecCommand.configuration.version).json() + "\n")
             findings = []
         }
         output.flush()
-        if !command.quiet && (summary.files > 1 || command.verbose) {
-            errors.append(RunReport.summaryLine(summary, checking: command.check) + "\n")
+        if !quiet && (summary.files > 1 || verbose) {
+            errors.append(RunReport.summaryLine(summary, checking: check) + "\n")
         }
         errors.flush()
         return reportWritten
