@@ -54,4 +54,21 @@ import Testing
         #expect(bytes[4...].firstIndex(ofBytes: Array("ab".utf8)) == 6)
         #expect([UInt8]().firstIndex(ofBytes: Array("a".utf8)) == nil)
     }
+
+    @Test func lastPathComponentAnswersAsSplit() {
+        for path in ["", "/", "//", "a", "a/", "/a", "a/b", "a//b//", "./out/imagedefinitions.json", "dir/é/", "x/y\u{301}", "\u{301}/a"] {
+            let split = path.split(separator: "/").last.map(String.init) ?? path
+            #expect(path.lastPathComponent == split, "\(path.debugDescription)")
+        }
+    }
+
+    /// `replacingBytes` returns early where the pattern's bytes are not: it must still answer
+    /// as `replacing` where a character holds them only in part.
+    @Test func replacingBytesWithoutAMatchLeavesTheText() {
+        for text in ["e\u{301}x", "café", "a\r\nb", "no"] {
+            for pattern in ["e", "x", "\n", "é", "zz"] {
+                #expect(text.replacingBytes(pattern, with: "<R>") == text.replacing(pattern, with: "<R>"), "\(text.debugDescription) \(pattern.debugDescription)")
+            }
+        }
+    }
 }

@@ -16,6 +16,30 @@ import Testing
         #expect(source.text(try #require(root["key"]).range) == "välue")
     }
 
+    /// Lines are counted by line feeds found with `memchr` when no carriage return stands
+    /// before the offset: the answers must be those of a count byte by byte, CR LF and a lone
+    /// CR each one break.
+    @Test func positionsCountEveryKindOfLineBreak() {
+        for text in ["", "a", "a\nb\n\nc", "a\r\nb\r\n", "a\rb\rc", "a\nb\r\nc\rd\n", "é\nü x\n", "\n\n"] {
+            let bytes = Array(text.utf8)
+            let source = SourceText(bytes)
+            var line = 1, column = 1
+            for offset in 0...bytes.count {
+                let position = source.position(ofByte: offset)
+                #expect(position.line == line && position.column == column, "\(text.debugDescription) at \(offset)")
+                #expect(source.line(ofByte: offset, after: SourcePosition(offset: 0, line: 1, column: 1)) == line)
+                guard offset < bytes.count else { break }
+                let isBreak = bytes[offset] == 0x0A || (bytes[offset] == 0x0D && (offset + 1 == bytes.count || bytes[offset + 1] != 0x0A))
+                if isBreak {
+                    line += 1
+                    column = 1
+                } else if bytes[offset] & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+        }
+    }
+
     @Test func byteOrderMarkIsSkippedButCounted() throws {
         let source = SourceText([0xEF, 0xBB, 0xBF] + Array("a: b\n".utf8))
         let root = try YAMLParser.parse(source)

@@ -31,8 +31,16 @@ extension String {
     /// character, and `replacing` matches whole characters), so only such texts and patterns
     /// take the byte search; `replacing` costs thousands of instructions per call.
     func replacingBytes(_ pattern: String, with replacement: String) -> String {
-        func isByteWise(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } }
-        guard !pattern.isEmpty, isByteWise(pattern), isByteWise(self) else { return replacing(pattern, with: replacement) }
+        func isByteWise(_ text: String) -> Bool {
+            func isByteWise(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x0D }
+            // In place when the text is contiguous: a walk through `UTF8View` costs several times more.
+            return text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isByteWise) } ?? text.utf8.allSatisfy(isByteWise)
+        }
+        guard !pattern.isEmpty, isByteWise(pattern) else { return replacing(pattern, with: replacement) }
+        // Characters that equal a byte-wise pattern's are those bytes: where the bytes are not,
+        // nothing matches (most calls put back a placeholder a message does not hold).
+        guard containsBytes(pattern) else { return self }
+        guard isByteWise(self) else { return replacing(pattern, with: replacement) }
         var text = self, pattern = pattern
         let result: [UInt8]? = text.withUTF8 { bytes in
             pattern.withUTF8 { needle in
@@ -56,12 +64,17 @@ extension String {
     /// gives it, or the whole text when that is empty; found byte by byte.
     var lastPathComponent: String {
         let slash = UInt8(ascii: "/")
-        var end = utf8.endIndex
-        while end > utf8.startIndex, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
-        guard end > utf8.startIndex else { return self }
-        var start = end
-        while start > utf8.startIndex, utf8[utf8.index(before: start)] != slash { start = utf8.index(before: start) }
-        return start == utf8.startIndex && end == utf8.endIndex ? self : String(self[start..<end])
+        var text = self
+        // On the bytes in place: index by index through `UTF8View` the walk costs several times more.
+        let part: String? = text.withUTF8 { bytes in
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == slash { end -= 1 }
+            var start = end
+            while start > 0, bytes[start - 1] != slash { start -= 1 }
+            guard end > 0, start > 0 || end < bytes.count else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        return part ?? self
     }
 
     /// The index of the first `byte` (an ASCII character), found byte by byte.

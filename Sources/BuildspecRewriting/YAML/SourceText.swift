@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// The bytes of one input file, with the positions a diagnostic needs.
 ///
 /// libyaml reports marks in characters (Unicode scalars) after a skipped UTF-8 byte-order mark;
@@ -45,7 +51,7 @@ public struct SourceText: Sendable {
         let clamped = min(max(offset, 0), bytes.count)
         var line = 1
         var lineStart = 0
-        for index in 0..<clamped where isLineBreak(at: index) {
+        forEachLineBreak(in: 0..<clamped) { index in
             line += 1
             lineStart = index + 1
         }
@@ -61,8 +67,28 @@ public struct SourceText: Sendable {
     /// 1-based line of a byte offset at or after a known position: counts only the lines between.
     func line(ofByte offset: Int, after known: SourcePosition) -> Int {
         var line = known.line
-        for index in known.offset..<min(max(offset, known.offset), bytes.count) where isLineBreak(at: index) { line += 1 }
+        forEachLineBreak(in: known.offset..<min(max(offset, known.offset), bytes.count)) { _ in line += 1 }
         return line
+    }
+
+    /// Calls `body` with the offset of each line break in `range`, in order. Without a carriage
+    /// return there every break is a line feed, found by `memchr` a line at a time rather than
+    /// looked at byte by byte (the positions of an embedded buildspec's findings are counted from
+    /// the start of their template).
+    private func forEachLineBreak(in range: Range<Int>, _ body: (Int) -> Void) {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !range.isEmpty else { return }
+            guard memchr(base + range.lowerBound, 0x0D, range.count) == nil else {
+                for index in range where isLineBreak(at: index) { body(index) }
+                return
+            }
+            var index = range.lowerBound
+            while index < range.upperBound, let hit = memchr(base + index, 0x0A, range.upperBound - index) {
+                let found = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                body(found)
+                index = found + 1
+            }
+        }
     }
 
     /// A line feed, or a carriage return not followed by one (CRLF counts once, at its LF).
