@@ -12,6 +12,17 @@ import Darwin
 enum POSIX {
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
+    /// Ends the process with `code`, for a caller whose own `exit` is another one.
+    static func exit(_ code: Int32) -> Never {
+        #if canImport(Glibc)
+        Glibc.exit(code)
+        #elseif canImport(Musl)
+        Musl.exit(code)
+        #elseif canImport(Darwin)
+        Darwin.exit(code)
+        #endif
+    }
+
     enum ReadResult {
         case bytes([UInt8])
         case folder

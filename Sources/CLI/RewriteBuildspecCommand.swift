@@ -33,6 +33,19 @@ struct RewriteBuildspecCommand: ParsableCommand {
         version: "1.0.0"
     )
 
+    /// ArgumentParser's own `main`, but an `ExitCode` from `run()` ends the process at once:
+    /// `exit(withError:)` builds the whole usage text (2.3 M instructions) to print nothing for it.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            POSIX.exit(code.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     @Argument(help: "Buildspec or CloudFormation template files, or folders (searched for buildspec*.yml and buildspec*.yaml, and for *.yaml, *.yml, *.json, *.template templates holding AWS::CodeBuild::Project); `-` reads standard input. Default: `.`, unless --files-from names the files.")
     var paths: [String] = []
 
