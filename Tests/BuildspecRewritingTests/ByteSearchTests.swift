@@ -71,4 +71,28 @@ import Testing
             }
         }
     }
+
+    /// A pattern's search starts from its rarest byte, wherever that stands in it: it must
+    /// still find every occurrence a naive search finds, near both ends of the text too.
+    @Test func bytePatternsAgreeWithANaiveSearch() {
+        func naive(_ pattern: [UInt8], _ bytes: [UInt8]) -> Bool {
+            bytes.count >= pattern.count && (0...(bytes.count - pattern.count)).contains { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) }
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        // Common and rare bytes mixed, so that the anchor falls at every place of a pattern.
+        let alphabet = Array(" ej{q:".utf8)
+        for _ in 0..<3_000 {
+            let bytes = (0..<next(40)).map { _ in alphabet[next(alphabet.count)] }
+            let pattern = (0..<(1 + next(5))).map { _ in alphabet[next(alphabet.count)] }
+            #expect(BytePattern(String(decoding: pattern, as: UTF8.self)).occurs(in: bytes) == naive(pattern, bytes), "\(bytes) \(pattern)")
+        }
+        #expect(BytePattern("").occurs(in: []))
+        #expect(BytePattern("AWS::CodeBuild::Project").occurs(in: Array("Type: AWS::CodeBuild::Project".utf8)))
+        #expect(!BytePattern("AWS::CodeBuild::Project").occurs(in: Array("Type: AWS::CodeBuild::Projec".utf8)))
+    }
 }
+

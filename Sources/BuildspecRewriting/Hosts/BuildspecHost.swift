@@ -64,8 +64,8 @@ public enum HostRewriter {
     static let cloudFormationHosts: [any BuildspecHost] = [CloudFormationJSONHost(), CloudFormationYAMLHost()]
 
     /// The marker a template must hold before any parsing.
-    static let projectMarker = Array("AWS::CodeBuild::Project".utf8)
-    static let terraformProjectMarker = Array("aws_codebuild_project".utf8)
+    static let projectMarker = BytePattern("AWS::CodeBuild::Project")
+    static let terraformProjectMarker = BytePattern("aws_codebuild_project")
 
     public static func isBuildspecName(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -107,7 +107,7 @@ public enum HostRewriter {
         if let fileName, isTerraformName(fileName) {
             // A searched or hook-passed Terraform file is read only when it is a buildspec's.
             if selection != .named {
-                let holdsBuildspecs = terraformKind == .configuration ? bytes.containsBytes(terraformProjectMarker)
+                let holdsBuildspecs = terraformKind == .configuration ? terraformProjectMarker.occurs(in: bytes)
                     : TerraformHost.isTemplateName(fileName) || terraformKind == .template && isTerraformTemplate()
                 guard holdsBuildspecs else { return skipped }
             }
@@ -116,7 +116,7 @@ public enum HostRewriter {
                 .error, rule: .unsupportedTemplateFile, at: nil, "Terraform JSON files (`.tf.json`) are not read yet, and rewriting one as a plain buildspec would break its `${...}` interpolations",
                 fix: "guard the buildspec by hand for now, or move it to a buildspec file")], editedLines: [])
         }
-        if bytes.containsBytes(projectMarker) {
+        if projectMarker.occurs(in: bytes) {
             let source = SourceText(bytes)
             for host in cloudFormationHosts {
                 if let result = rewrite(source, host: host, options: options) { return result }

@@ -4,7 +4,7 @@
 /// changes nothing that CodeBuild runs.
 enum IgnoreComment {
     static let marker = "rewrite-buildspec:"
-    fileprivate static let markerBytes = Array(marker.utf8)
+    fileprivate static let markerPattern = BytePattern(marker)
 
     /// Whether the line holding `offset`, or the line above it, has an ignore comment that
     /// names `rule`.
@@ -44,7 +44,7 @@ extension BuildspecAnalysis {
     /// Marks the unguarded writers that an ignore comment silences, each with a note.
     mutating func applyIgnoreComments(source: SourceText) {
         // Most files have no such comment: one byte search, and nothing else to do.
-        guard source.bytes.containsBytes(IgnoreComment.markerBytes) else { return }
+        guard IgnoreComment.markerPattern.occurs(in: source.bytes) else { return }
         for index in writers.indices where !writers[index].isGuarded {
             let command = spec.commands[writers[index].command]
             let offset = ScalarSourceMap(node: command.node, source: source)
