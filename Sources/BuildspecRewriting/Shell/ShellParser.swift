@@ -175,8 +175,8 @@ public struct ShellParser {
                 throw SyntaxError(message: "unexpected `(`", offset: index)
             }
             let word = try readWord()
-            if command.words.isEmpty, let assignment = assignment(from: word) {
-                command.assignments.append(assignment)
+            if command.words.isEmpty, let equals = assignmentEquals(in: word) {
+                command.assignments.append(assignment(from: word, equals: equals))
             } else {
                 command.words.append(word)
             }
@@ -607,23 +607,27 @@ public struct ShellParser {
 
     // MARK: Tokens
 
-    private func assignment(from word: ShellWord) -> ShellAssignment? {
-        let raw = bytes[word.range]
-        guard let equals = raw.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-        guard isName(word.range.lowerBound..<equals) else { return nil }
+    /// Where the `=` of a `NAME=value` word is, when the word is one.
+    private func assignmentEquals(in word: ShellWord) -> Int? {
+        guard let equals = bytes[word.range].firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        return isName(word.range.lowerBound..<equals) ? equals : nil
+    }
+
+    private func assignment(from word: consuming ShellWord, equals: Int) -> ShellAssignment {
         if discards { return ShellAssignment(name: "", value: word) }
         let name = String(decoding: bytes[word.range.lowerBound..<equals], as: UTF8.self)
-        // The value is the word with `NAME=` taken off its first text segment.
-        var segments = word.segments
-        if case .text(let first) = segments.first {
+        // The value is the word with `NAME=` taken off its first text segment. The word is
+        // the caller's no more: its segments change in place, not in a copy.
+        word.range = (equals + 1)..<word.range.upperBound
+        if case .text(let first) = word.segments.first {
             // `NAME=` is ASCII, a byte per character, unless a combining mark joins the `=`.
             let dropped = name.utf8.count + 1
             let next = first.utf8.dropFirst(dropped).first
             let rest = next.map { $0 >= 0x80 } ?? false ? String(first.dropFirst(name.count + 1))
                 : String(decoding: first.utf8.dropFirst(dropped), as: UTF8.self)
-            if rest.isEmpty { segments.removeFirst() } else { segments[0] = .text(rest) }
+            if rest.isEmpty { word.segments.removeFirst() } else { word.segments[0] = .text(rest) }
         }
-        return ShellAssignment(name: name, value: ShellWord(segments: segments, range: (equals + 1)..<word.range.upperBound))
+        return ShellAssignment(name: name, value: word)
     }
 
     private mutating func skipBlanks() {
