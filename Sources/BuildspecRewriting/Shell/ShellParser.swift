@@ -375,8 +375,9 @@ public struct ShellParser {
             text.removeAll(keepingCapacity: true)
             wordText = text
         }
-        // The plain run read above starts the text.
-        text += bytes[start..<plainEnd]
+        // The plain run read above starts the text (most such words start with a `$` instead:
+        // an empty append still costs a call).
+        if plainEnd > start { text += bytes[start..<plainEnd] }
         index = plainEnd
         while index < bytes.count {
             let byte = bytes[index]
