@@ -168,6 +168,22 @@ import Testing
         #expect(throws: ShellParser.SyntaxError.self) { try ShellParser.parse(text) }
     }
 
+    /// What `$(...)` holds is read for its syntax and its end only: the word keeps its source,
+    /// words after it keep their texts, a syntax error inside still fails the reading, and a
+    /// here-document opened inside is still found.
+    @Test func readsCommandSubstitutions() throws {
+        let parsed = try ShellParser.parse("T=$(echo \"$A\" | cut -c 1-7)x \"$(f ${B})\" $C")
+        let command = parsed.script.lists[0].pipelines[0].commands[0]
+        #expect(command.assignments.first?.value.segments == [.opaque("$(echo \"$A\" | cut -c 1-7)"), .text("x")])
+        #expect(command.words.map(\.segments) == [[.opaque("$(f ${B})")], [.variable("C")]])
+        #expect(throws: ShellParser.SyntaxError.self) { try ShellParser.parse("X=$(echo 'open) y") }
+        #expect(throws: ShellParser.SyntaxError.self) { try ShellParser.parse("X=$(if true; then echo; ) y") }
+        let here = try ShellParser.parse("X=$(cat <<EOF\nbody\nEOF\n) && echo $X")
+        #expect(here.hereDocuments.map(\.delimiter) == ["EOF"])
+        #expect(here.hereDocuments.first?.isTerminated == true)
+        #expect(here.script.lists[0].pipelines.count == 2)
+    }
+
     @Test func findsPushes() throws {
         let cases: [(String, String)] = [
             ("docker push $URI:latest", "${URI}:latest"),

@@ -15,6 +15,9 @@ public struct ShellParser {
     /// The buffer a word's literal text is gathered in, kept between words: most words would
     /// otherwise allocate one. A word read inside another (a nested script) takes a new one.
     private var wordText: [UInt8] = []
+    /// Inside `$(...)`: its script is read for its syntax and its end only (nothing keeps it),
+    /// so its words get no texts, segments or lists.
+    private var discards = false
 
     private static let reservedWordBytes = reservedWords.map { Array($0.utf8) }
     private static let reservedWords: [String] = ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while",
@@ -51,7 +54,7 @@ public struct ShellParser {
             if starts(with: ";;") || starts(with: ";&") { break }
             if !terminators.isEmpty, let word = peekReservedWord(), terminators.contains(word) { break }
             let list = try parseAndOr()
-            lists.append(list)
+            if !discards { lists.append(list) }
             skipBlanks()
             guard index < bytes.count else { break }
             let byte = bytes[index]
@@ -154,7 +157,7 @@ public struct ShellParser {
     private mutating func parseSimpleCommand(start: Int) throws(SyntaxError) -> ShellCommand {
         var command = ShellCommand(kind: .simple, range: start..<start)
         // A simple command has a few words: room for them at once, not grown one by one.
-        command.words.reserveCapacity(6)
+        if !discards { command.words.reserveCapacity(6) }
         while true {
             skipBlanks()
             guard index < bytes.count else { break }
@@ -172,8 +175,8 @@ public struct ShellParser {
                 throw SyntaxError(message: "unexpected `(`", offset: index)
             }
             let word = try readWord()
-            if command.words.isEmpty, let assignment = assignment(from: word) {
-                command.assignments.append(assignment)
+            if command.words.isEmpty, let equals = assignmentEquals(in: word) {
+                command.assignments.append(assignment(from: word, equals: equals))
             } else {
                 command.words.append(word)
             }
@@ -360,11 +363,11 @@ public struct ShellParser {
         if plainEnd > start, plainEnd == bytes.count || isWordBreak(bytes[plainEnd]) && !isBashArrayOpen(at: plainEnd, wordStart: start) {
             index = plainEnd
             lastTokenEnd = index
-            return ShellWord(segments: [.text(String(decoding: bytes[start..<index], as: UTF8.self))], range: start..<index)
+            return ShellWord(segments: discards ? [] : [.text(String(decoding: bytes[start..<index], as: UTF8.self))], range: start..<index)
         }
         // `$REPOSITORY_URI:$IMAGE_TAG` is three segments: room for them at once.
         var segments: [ShellWord.Segment] = []
-        segments.reserveCapacity(4)
+        if !discards { segments.reserveCapacity(4) }
         // The literal text so far, as bytes: one String per segment, not one per character.
         var text = wordText
         wordText = []
@@ -372,8 +375,9 @@ public struct ShellParser {
             text.removeAll(keepingCapacity: true)
             wordText = text
         }
-        // The plain run read above starts the text.
-        text += bytes[start..<plainEnd]
+        // The plain run read above starts the text (most such words start with a `$` instead:
+        // an empty append still costs a call).
+        if plainEnd > start { text += bytes[start..<plainEnd] }
         index = plainEnd
         while index < bytes.count {
             let byte = bytes[index]
@@ -382,8 +386,8 @@ public struct ShellParser {
                     // `name=(a b)`: a bash array; keep it whole.
                     let open = index
                     try skipBalanced(open: UInt8(ascii: "("), close: UInt8(ascii: ")"))
-                    Self.flush(&text, into: &segments)
-                    segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
+                    flush(&text, into: &segments)
+                    append(.opaque(segmentText(open..<index)), to: &segments)
                     continue
                 }
                 break
@@ -404,13 +408,14 @@ public struct ShellParser {
                 index += 1
                 try readDoubleQuoted(into: &segments, text: &text)
             case UInt8(ascii: "$"):
-                Self.flush(&text, into: &segments)
-                segments.append(try readDollar())
+                flush(&text, into: &segments)
+                let expansion = try readDollar()
+                append(expansion, to: &segments)
             case UInt8(ascii: "`"):
-                Self.flush(&text, into: &segments)
+                flush(&text, into: &segments)
                 let open = index
                 try skipBackquoted()
-                segments.append(.opaque(String(decoding: bytes[open..<index], as: UTF8.self)))
+                append(.opaque(segmentText(open..<index)), to: &segments)
             default:
                 let run = index
                 index += 1
@@ -418,7 +423,7 @@ public struct ShellParser {
                 text += bytes[run..<index]
             }
         }
-        Self.flush(&text, into: &segments)
+        flush(&text, into: &segments)
         if index == start { throw SyntaxError(message: "unexpected `\(peekToken())`", offset: index) }
         lastTokenEnd = index
         return ShellWord(segments: segments, range: start..<index)
@@ -446,10 +451,21 @@ public struct ShellParser {
         }
     }
 
-    private static func flush(_ text: inout [UInt8], into segments: inout [ShellWord.Segment]) {
+    private func flush(_ text: inout [UInt8], into segments: inout [ShellWord.Segment]) {
         guard !text.isEmpty else { return }
-        segments.append(.text(String(decoding: text, as: UTF8.self)))
+        if !discards { segments.append(.text(String(decoding: text, as: UTF8.self))) }
         text.removeAll(keepingCapacity: true)
+    }
+
+    /// An expansion's segment, unless its script is discarded. Callers read the expansion
+    /// first: `append(try readDollar(), ...)` copies the whole parser to keep `self` apart.
+    private func append(_ segment: ShellWord.Segment, to segments: inout [ShellWord.Segment]) {
+        if !discards { segments.append(segment) }
+    }
+
+    /// The text of a segment; none inside a discarded script, where nothing reads it.
+    private func segmentText(_ range: Range<Int>) -> String {
+        discards ? "" : String(decoding: bytes[range], as: UTF8.self)
     }
 
     private mutating func readDoubleQuoted(into segments: inout [ShellWord.Segment], text: inout [UInt8]) throws(SyntaxError) {
@@ -473,13 +489,14 @@ public struct ShellParser {
                     index += 1
                 }
             case UInt8(ascii: "$"):
-                Self.flush(&text, into: &segments)
-                segments.append(try readDollar())
+                flush(&text, into: &segments)
+                let expansion = try readDollar()
+                append(expansion, to: &segments)
             case UInt8(ascii: "`"):
-                Self.flush(&text, into: &segments)
+                flush(&text, into: &segments)
                 let start = index
                 try skipBackquoted()
-                segments.append(.opaque(String(decoding: bytes[start..<index], as: UTF8.self)))
+                append(.opaque(segmentText(start..<index)), to: &segments)
             default:
                 let run = index
                 index += 1
@@ -506,31 +523,34 @@ public struct ShellParser {
                 index += 1
                 let pending = pendingHereDocuments
                 pendingHereDocuments = []
+                let discarded = discards
+                discards = true
                 _ = try parseList(until: [])
+                discards = discarded
                 pendingHereDocuments = pending + pendingHereDocuments
                 try expect(")")
             }
-            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .opaque(segmentText(start..<index))
         }
         if byte == UInt8(ascii: "{") {
             try skipBalanced(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"))
             let inner = (start + 2)..<(index - 1)
-            if isName(inner) { return .variable(String(decoding: bytes[inner], as: UTF8.self)) }
-            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+            if isName(inner) { return .variable(segmentText(inner)) }
+            return .opaque(segmentText(start..<index))
         }
         if byte == UInt8(ascii: "'") {
             // bash's $'...'
             let close = try find(UInt8(ascii: "'"), from: index + 1, what: "a $' quote")
             index = close + 1
-            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .opaque(segmentText(start..<index))
         }
         if isNameStart(byte) {
             while index < bytes.count, isNameCharacter(bytes[index]) { index += 1 }
-            return .variable(String(decoding: bytes[(start + 1)..<index], as: UTF8.self))
+            return .variable(segmentText((start + 1)..<index))
         }
         if (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "@*#?-$!".utf8.contains(byte) {
             index += 1
-            return .opaque(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .opaque(segmentText(start..<index))
         }
         return .text("$")
     }
@@ -588,22 +608,27 @@ public struct ShellParser {
 
     // MARK: Tokens
 
-    private func assignment(from word: ShellWord) -> ShellAssignment? {
-        let raw = bytes[word.range]
-        guard let equals = raw.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-        guard isName(word.range.lowerBound..<equals) else { return nil }
+    /// Where the `=` of a `NAME=value` word is, when the word is one.
+    private func assignmentEquals(in word: ShellWord) -> Int? {
+        guard let equals = bytes[word.range].firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        return isName(word.range.lowerBound..<equals) ? equals : nil
+    }
+
+    private func assignment(from word: consuming ShellWord, equals: Int) -> ShellAssignment {
+        if discards { return ShellAssignment(name: "", value: word) }
         let name = String(decoding: bytes[word.range.lowerBound..<equals], as: UTF8.self)
-        // The value is the word with `NAME=` taken off its first text segment.
-        var segments = word.segments
-        if case .text(let first) = segments.first {
+        // The value is the word with `NAME=` taken off its first text segment. The word is
+        // the caller's no more: its segments change in place, not in a copy.
+        word.range = (equals + 1)..<word.range.upperBound
+        if case .text(let first) = word.segments.first {
             // `NAME=` is ASCII, a byte per character, unless a combining mark joins the `=`.
             let dropped = name.utf8.count + 1
             let next = first.utf8.dropFirst(dropped).first
             let rest = next.map { $0 >= 0x80 } ?? false ? String(first.dropFirst(name.count + 1))
                 : String(decoding: first.utf8.dropFirst(dropped), as: UTF8.self)
-            if rest.isEmpty { segments.removeFirst() } else { segments[0] = .text(rest) }
+            if rest.isEmpty { word.segments.removeFirst() } else { word.segments[0] = .text(rest) }
         }
-        return ShellAssignment(name: name, value: ShellWord(segments: segments, range: (equals + 1)..<word.range.upperBound))
+        return ShellAssignment(name: name, value: word)
     }
 
     private mutating func skipBlanks() {

@@ -26,25 +26,28 @@ public enum ShellWalker {
         _ list: ShellAndOrList, topLevel: ShellAndOrList, enclosing: [ShellCommand.Kind], deciders: [Range<Int>],
         into places: inout [PipelinePlace]
     ) {
+        // The pipelines before one in the list decide it: grown as the list goes, and only
+        // when a pipeline follows (most lists are one pipeline, and so they copy nothing).
+        var pipelineDeciders = deciders
         for (position, pipeline) in list.pipelines.enumerated() {
-            let before = list.pipelines[..<position].map(\.range)
-            let pipelineDeciders = deciders + before
             places.append(
                 PipelinePlace(pipeline: pipeline, topLevelList: topLevel, enclosing: enclosing, deciders: pipelineDeciders)
             )
             for command in pipeline.commands where command.kind != .simple {
                 var innerDeciders = pipelineDeciders
                 if command.kind == .ifClause {
-                    innerDeciders += command.parts.filter { $0.role == .condition }.flatMap { part in
-                        part.script.lists.map(\.range)
+                    for part in command.parts where part.role == .condition {
+                        for inner in part.script.lists { innerDeciders.append(inner.range) }
                     }
                 }
+                let innerEnclosing = enclosing + [command.kind]
                 for part in command.parts {
                     for inner in part.script.lists {
-                        visit(inner, topLevel: topLevel, enclosing: enclosing + [command.kind], deciders: innerDeciders, into: &places)
+                        visit(inner, topLevel: topLevel, enclosing: innerEnclosing, deciders: innerDeciders, into: &places)
                     }
                 }
             }
+            if position + 1 < list.pipelines.count { pipelineDeciders.append(pipeline.range) }
         }
     }
 }
