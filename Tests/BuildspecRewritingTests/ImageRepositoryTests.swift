@@ -49,6 +49,15 @@ import Testing
         #expect(try repository("$IMAGE_URI", assignments: withTag) == "\"$NAME\"")
     }
 
+    /// The tag is cut where it starts: in the text right after the `/`, in a later one, or
+    /// where nothing of the name is left before it.
+    @Test func theTagIsCutWhereItStarts() throws {
+        #expect(try repository("$ECR_REGISTRY/team/$NAME-web:v1") == "\"team/${NAME}-web\"")
+        #expect(try repository("$ECR_REGISTRY/app:$TAG") == "app")
+        #expect(try repository("$ECR_REGISTRY/$NAME@sha256:abc") == "\"$NAME\"")
+        #expect(try repository("$ECR_REGISTRY/$NAME") == "\"$NAME\"")
+    }
+
     @Test func projectVariableURI() throws {
         #expect(try repository("$REPOSITORY_URI:latest") == "\"${REPOSITORY_URI#*/}\"")
         #expect(try repository("$REPOSITORY_URI:latest", assignments: "REPOSITORY_URI=$(aws ecr describe-repositories)")

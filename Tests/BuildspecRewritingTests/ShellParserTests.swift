@@ -66,6 +66,23 @@ import Testing
         #expect(BuildspecAnalysis.mayMatter(command, matcher: matcher))
     }
 
+    /// `scan` reads a command two bytes at a time: it must find each word at an even and an
+    /// odd offset, alone and at the very end, as a plain search does.
+    @Test(arguments: ["push", "list-images", "describe-images", "type=registry", "tee", "ecr", ">", "=", "pus", "ec", "tree"])
+    func theScanFindsEachWordAtAnyOffset(_ word: String) {
+        let pushesOrQueries = ["push", "list-images", "describe-images", "type=registry"]
+        for padding in 0..<4 {
+            for after in ["", " x", " xy"] {
+                let text = String(repeating: "a", count: padding) + word + after
+                let pushes = pushesOrQueries.contains { text.contains($0) }
+                let matters = pushes || [">", "=", "tee", "ecr"].contains { text.contains($0) }
+                let scan = BuildspecAnalysis.scan(text, matcher: ImageDefinitionsWriter.FileMatcher())
+                #expect(scan.mayMatter == matters, "\(text)")
+                #expect(scan.mayPushOrQuery == pushes, "\(text)")
+            }
+        }
+    }
+
     @Test(arguments: ["npm ci", "echo image built; docker images", "printf x > image-definitions.txt", "iiiiiiiiiiiiiiiiiiiiimage"])
     func thePreFilterLetsOtherCommandsGo(_ command: String) {
         #expect(!ImageDefinitionsWriter.FileMatcher().mayNameDefinitions(command))

@@ -270,33 +270,75 @@ struct BuildspecAnalysis {
         if !matcher.extraNames.isEmpty { return (true, true) }
         var text = text
         return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return (false, false) }
-            let count = bytes.count
-            func follows(_ word: StaticString, at index: Int) -> Bool {
-                index + word.utf8CodeUnitCount <= count && memcmp(base + index, word.utf8Start, word.utf8CodeUnitCount) == 0
-            }
-            var mayMatter = false
-            return scanStarts.withUnsafeBufferPointer { starts in
-                // Most bytes start none of the words: one table lookup each.
-                for index in 0..<count where starts[Int(base[index])] {
-                    switch base[index] {
-                    case UInt8(ascii: ">"), UInt8(ascii: "="): mayMatter = true
-                    case UInt8(ascii: "p") where follows("push", at: index): return (true, true)
-                    case UInt8(ascii: "l") where follows("list-images", at: index): return (true, true)
-                    case UInt8(ascii: "d") where follows("describe-images", at: index): return (true, true)
-                    case UInt8(ascii: "t") where follows("type=registry", at: index): return (true, true)
-                    case UInt8(ascii: "t") where follows("tee", at: index): mayMatter = true
-                    case UInt8(ascii: "e") where follows("ecr", at: index): mayMatter = true
-                    default: continue
+            scanPairs.withUnsafeBufferPointer { pairs in
+                // Two bytes at a time (see `scanPairs`); about one pair in twenty needs a closer
+                // look, at the bytes a word holding it may start at.
+                var mayMatter = false
+                var index = 0
+                // `&+`: an index below the count cannot overflow, and the checks cost as much
+                // as the lookup.
+                while index &+ 1 < bytes.count {
+                    if pairs[Int(bytes[index]) &<< 8 | Int(bytes[index &+ 1])] {
+                        // The word may start a byte before the pair, at it, or (`>`, `=`) after it.
+                        if index > 0, let word = scanWord(at: index - 1, in: bytes) {
+                            if word == .pushOrQuery { return (true, true) }
+                            mayMatter = true
+                        }
+                        for start in index...(index + 1) {
+                            switch scanWord(at: start, in: bytes) {
+                            case .pushOrQuery: return (true, true)
+                            case .matters: mayMatter = true
+                            case nil: continue
+                            }
+                        }
                     }
+                    index &+= 2
                 }
+                // An odd last byte is in no pair: only `>` or `=` can stand there alone.
+                if index < bytes.count, let word = scanWord(at: index, in: bytes) { return (true, word == .pushOrQuery) }
                 return (mayMatter, false)
             }
         }
     }
 
-    /// The bytes `scan` looks closer at.
-    private static let scanStarts: [Bool] = (0...255).map { ">=pldte".utf8.contains(UInt8($0)) }
+    private enum ScanWord { case matters, pushOrQuery }
+
+    /// What the word of `scan` starting at `index` says, if one does.
+    private static func scanWord(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> ScanWord? {
+        func follows(_ word: StaticString) -> Bool {
+            index + word.utf8CodeUnitCount <= bytes.count && memcmp(bytes.baseAddress! + index, word.utf8Start, word.utf8CodeUnitCount) == 0
+        }
+        switch bytes[index] {
+        case UInt8(ascii: ">"), UInt8(ascii: "="): return .matters
+        case UInt8(ascii: "p") where follows("push"): return .pushOrQuery
+        case UInt8(ascii: "l") where follows("list-images"): return .pushOrQuery
+        case UInt8(ascii: "d") where follows("describe-images"): return .pushOrQuery
+        case UInt8(ascii: "t") where follows("type=registry"): return .pushOrQuery
+        case UInt8(ascii: "t") where follows("tee"): return .matters
+        case UInt8(ascii: "e") where follows("ecr"): return .matters
+        default: return nil
+        }
+    }
+
+    /// The byte pairs `scan` looks closer at, by `first << 8 | second`: every pair holding a
+    /// `>` or `=`, and the first and the second two bytes of each word it looks for. Each word
+    /// is three bytes or more, so one of those two pairs starts at an even offset: reading the
+    /// pairs at even offsets finds every word.
+    private static let scanPairs: [Bool] = {
+        var pairs = [Bool](repeating: false, count: 1 << 16)
+        for anchor in ">=".utf8 {
+            for other in 0...255 {
+                pairs[Int(anchor) << 8 | other] = true
+                pairs[other << 8 | Int(anchor)] = true
+            }
+        }
+        for word in ["push", "list-images", "describe-images", "type=registry", "tee", "ecr"] {
+            let bytes = Array(word.utf8)
+            pairs[Int(bytes[0]) << 8 | Int(bytes[1])] = true
+            pairs[Int(bytes[1]) << 8 | Int(bytes[2])] = true
+        }
+        return pairs
+    }()
 
     /// Where the shell names standing right before a `=` are (`NAME=value`, `export NAME=value`)
     /// in the text's bytes: the variables a command may assign, compared as bytes, not Strings.
@@ -304,7 +346,12 @@ struct BuildspecAnalysis {
         var names: [Range<Int>] = []
         var text = text
         text.withUTF8 { bytes in
-            for index in bytes.indices where bytes[index] == UInt8(ascii: "=") {
+            guard let base = bytes.baseAddress else { return }
+            // `memchr` from one `=` to the next: most bytes are none.
+            var from = 0
+            while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "=")), bytes.count - from) {
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                from = index + 1
                 var start = index
                 while start > 0, VariableEnvironment.isNameByte(bytes[start - 1], first: false) { start -= 1 }
                 guard start < index, VariableEnvironment.isNameByte(bytes[start], first: true) else { continue }

@@ -72,14 +72,17 @@ public struct ImageRepository: Sendable, Hashable {
         var expanded = Set<String>(minimumCapacity: 6)
         for _ in 0..<8 {
             if slashPosition(in: segments) != nil { break }
-            guard let index = segments.firstIndex(where: { segment in
+            // The variable and its value, looked up once.
+            var expansion: (index: Int, name: String, value: [ShellWord.Segment])?
+            for (index, segment) in segments.enumerated() {
                 if case .variable(let name) = segment, let value = environment.values[name], isExpandable(value, host: environment.host) {
-                    return true
+                    expansion = (index, name, value)
+                    break
                 }
-                return false
-            }), case .variable(let name) = segments[index] else { break }
+            }
+            guard let (index, name, value) = expansion else { break }
             expanded.insert(name)
-            segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
+            segments.replaceSubrange(index...index, with: value)
         }
         // The registry host may be a variable the file assigned: expand it until the host
         // says which registry it is (its value may hold the ECR Public alias too).
@@ -91,13 +94,15 @@ public struct ImageRepository: Sendable, Hashable {
             let hostText = ShellWord.text(of: host)
             found = (slash, host, hostText)
             guard !isRecognized(hostText) else { break }
-            guard let index = segments[..<slash.segment].firstIndex(where: { segment in
-                if case .variable(let name) = segment, let value = environment.values[name], !value.contains(where: isOpaque) {
-                    return true
+            var expansion: (index: Int, value: [ShellWord.Segment])?
+            for index in 0..<slash.segment {
+                if case .variable(let name) = segments[index], let value = environment.values[name], !value.contains(where: isOpaque) {
+                    expansion = (index, value)
+                    break
                 }
-                return false
-            }), case .variable(let name) = segments[index] else { break }
-            segments.replaceSubrange(index...index, with: environment.values[name] ?? [])
+            }
+            guard let (index, value) = expansion else { break }
+            segments.replaceSubrange(index...index, with: value)
             if segments.contains(where: isEmptyText) { segments.removeAll(where: isEmptyText) }
             found = nil
         }
@@ -119,7 +124,7 @@ public struct ImageRepository: Sendable, Hashable {
             }
             return .failure(.notECR("`\(written)` has no registry host, so it goes to Docker Hub; \(Self.askable)"))
         }
-        var name = stripTag(after(slash, in: segments))
+        var name = pathWithoutTag(after: slash, in: segments)
         var registryID: String?
         var region: String?
         let isPublic = hostText == "public.ecr.aws"
@@ -222,12 +227,14 @@ public struct ImageRepository: Sendable, Hashable {
         }
         guard let (marker, text, start, length) = found else { return nil }
         let bytes = text.utf8
-        let before = String(decoding: bytes.prefix(start), as: UTF8.self), after = String(decoding: bytes.dropFirst(start + length), as: UTF8.self)
+        // Most hosts hold the marker as a text of its own (`$ACCOUNT.dkr.ecr.$REGION...`):
+        // nothing before or after it to cut out then.
         var account = Array(host[..<marker])
-        if !before.isEmpty { account.append(.text(before)) }
+        if start > 0 { account.append(.text(String(decoding: bytes.prefix(start), as: UTF8.self))) }
         // After the marker: the region up to the first `.` of a text, then the domain (the
         // parts are taken one by one, not cut out of a copy of the rest).
         var region: [ShellWord.Segment] = []
+        region.reserveCapacity(host.count - marker)
         var domain: [ShellWord.Segment]?
         func take(_ part: ShellWord.Segment) {
             if domain != nil {
@@ -239,7 +246,7 @@ public struct ImageRepository: Sendable, Hashable {
                 region.append(part)
             }
         }
-        if !after.isEmpty { take(.text(after)) }
+        if start + length < bytes.count { take(.text(String(decoding: bytes.dropFirst(start + length), as: UTF8.self))) }
         for part in host[(marker + 1)...] { take(part) }
         let suffix = domain.map { ShellWord.text(of: $0) } ?? ""
         guard suffix == ".amazonaws.com" || suffix == ".amazonaws.com.cn" else { return .failure(.notECR("")) }
@@ -315,10 +322,11 @@ public struct ImageRepository: Sendable, Hashable {
         for segment in value {
             if isOpaque(segment) { return false }
             guard case .text(let text) = segment else { continue }
-            if text.utf8.contains(UInt8(ascii: "/")) { return true }
+            // `memchr` for each byte: the text's bytes in place, not one by one through its view.
+            if text.firstIndex(ofASCII: UInt8(ascii: "/")) != nil { return true }
             // `$REPO:$(git rev-parse HEAD)`: what follows the tag's `:` or `@` is dropped with
             // the tag, so an unknown tag does not hide the repository.
-            if text.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "@") }) { return true }
+            if text.firstIndex(ofASCII: UInt8(ascii: ":")) != nil || text.firstIndex(ofASCII: UInt8(ascii: "@")) != nil { return true }
         }
         return true
     }
@@ -354,24 +362,35 @@ public struct ImageRepository: Sendable, Hashable {
         return rest
     }
 
-    /// Drops `:tag` and `@digest` from the last path part.
-    private static func stripTag(_ name: [ShellWord.Segment]) -> [ShellWord.Segment] {
-        for (index, segment) in name.enumerated() {
-            guard case .text(let text) = segment else { continue }
-            let end: String.Index
-            if let at = text.firstIndex(ofASCII: UInt8(ascii: "@")) {
-                end = at
-            } else if let colon = text.firstIndex(ofASCII: UInt8(ascii: ":")), !text[colon...].utf8.contains(UInt8(ascii: "/")) {
-                end = colon
-            } else {
-                continue
+    /// The segments after a `/` up to the `:tag` or `@digest` of the last path part, in one
+    /// array: `after(_:in:)` cut where the tag starts.
+    private static func pathWithoutTag(after slash: Slash, in segments: [ShellWord.Segment]) -> [ShellWord.Segment] {
+        var path: [ShellWord.Segment] = []
+        path.reserveCapacity(segments.count - slash.segment)
+        let first = slash.text[slash.text.index(after: slash.offset)...]
+        if !first.isEmpty {
+            let text = String(first)
+            if let end = tagStart(in: text) {
+                if end > text.startIndex { path.append(.text(String(text[..<end]))) }
+                return path
             }
-            // Cut here; a name without a tag is kept as it is, not copied.
-            var kept = Array(name[..<index])
-            if end > text.startIndex { kept.append(.text(String(text[..<end]))) }
-            return kept
+            path.append(.text(text))
         }
-        return name
+        for part in segments[(slash.segment + 1)...] {
+            if case .text(let text) = part, let end = tagStart(in: text) {
+                if end > text.startIndex { path.append(.text(String(text[..<end]))) }
+                break
+            }
+            path.append(part)
+        }
+        return path
+    }
+
+    /// Where a text's `@digest`, or its `:tag` with no `/` after it, starts.
+    private static func tagStart(in text: String) -> String.Index? {
+        if let at = text.firstIndex(ofASCII: UInt8(ascii: "@")) { return at }
+        if let colon = text.firstIndex(ofASCII: UInt8(ascii: ":")), !text[colon...].utf8.contains(UInt8(ascii: "/")) { return colon }
+        return nil
     }
 }
 

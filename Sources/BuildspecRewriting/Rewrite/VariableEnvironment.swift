@@ -16,7 +16,7 @@ struct VariableEnvironment: Sendable {
         values.reserveCapacity(buildspecVariables.count + 8)
         for (name, value) in buildspecVariables {
             // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
-            values[name] = value.utf8.contains(UInt8(ascii: "$")) ? [.opaque(value)] : [.text(value)]
+            values[name] = value.firstIndex(ofASCII: UInt8(ascii: "$")) != nil ? [.opaque(value)] : [.text(value)]
         }
     }
 

@@ -19,9 +19,11 @@ public struct ImageDefinitionsWriter: Sendable {
 
         private struct ArtifactPattern: Sendable {
             var entry: String
-            var glob: GlobPattern
             /// Under a `base-directory`: only the whole path from the source folder can match.
             var isUnderBase: Bool
+            /// Made when a writer gets as far as the globs, which few do: reading the entry into
+            /// characters costs thousands of instructions a file.
+            var glob: GlobPattern { GlobPattern(entry) }
         }
 
         public init(extraNames: [String] = [], artifactFiles: [String] = []) {
@@ -33,7 +35,9 @@ public struct ImageDefinitionsWriter: Sendable {
         public init(extraNames: [String] = [], artifacts: [Buildspec.ArtifactGroup], variables: [String: String] = [:]) {
             self.extraNames = extraNames
             artifactFiles = artifacts.flatMap(\.files)
-            self.variables = variables.filter { !$0.value.utf8.contains(UInt8(ascii: "$")) }
+            // `memchr` for the `$`; most buildspecs have none in a value, and keep theirs as they are.
+            func isLiteral(_ value: String) -> Bool { value.firstIndex(ofASCII: UInt8(ascii: "$")) == nil }
+            self.variables = variables.values.allSatisfy(isLiteral) ? variables : variables.filter { isLiteral($0.value) }
             var patterns: [ArtifactPattern] = []
             for group in artifacts {
                 let base = group.baseDirectory.map { Self.relativePath(Self.expand(Self.bracedVariables($0), variables)) }
@@ -41,10 +45,10 @@ public struct ImageDefinitionsWriter: Sendable {
                     if let base {
                         let path = Self.relativePath(Self.expand(Self.bracedVariables(listed), variables))
                         let entry = base.isEmpty || base == "." ? path : base + "/" + path
-                        patterns.append(ArtifactPattern(entry: entry, glob: GlobPattern(entry), isUnderBase: true))
+                        patterns.append(ArtifactPattern(entry: entry, isUnderBase: true))
                     } else {
                         let entry = Self.bracedVariables(listed)
-                        patterns.append(ArtifactPattern(entry: entry, glob: GlobPattern(entry), isUnderBase: false))
+                        patterns.append(ArtifactPattern(entry: entry, isUnderBase: false))
                     }
                 }
             }
