@@ -17,14 +17,20 @@ struct GuardText {
     /// reference names: ECR Public in us-east-1 (the only region serving its API), a private
     /// registry with its account and region when the reference tells them.
     static func ask(_ repository: ImageRepository) -> String {
-        var parts = [repository.isPublic ? "aws ecr-public describe-images --repository-name " : "aws ecr list-images --repository-name ",
-                     repository.argument]
+        // One array of room for every part, each appended alone: no array per option.
+        var parts: [String] = []
         parts.reserveCapacity(7)
-        if let account = repository.registryID { parts += [" --registry-id ", account] }
+        parts.append(repository.isPublic ? "aws ecr-public describe-images --repository-name " : "aws ecr list-images --repository-name ")
+        parts.append(repository.argument)
+        if let account = repository.registryID {
+            parts.append(" --registry-id ")
+            parts.append(account)
+        }
         if repository.isPublic {
             parts.append(" --region us-east-1")
         } else if let region = repository.region {
-            parts += [" --region ", region]
+            parts.append(" --region ")
+            parts.append(region)
         }
         parts.append(" --max-items 1")
         return String(concatenating: parts)

@@ -81,11 +81,12 @@ struct RewritePlanner {
                 continue
             }
             let suffix = all.count == 1 ? "" : "_" + Self.suffix(for: repository, number: number)
-            var variable = "REPOSITORY_IMAGES" + suffix
+            // Most files ask one repository: its names are the constants, with no string built.
+            var variable = suffix.isEmpty ? "REPOSITORY_IMAGES" : "REPOSITORY_IMAGES" + suffix
             while added.contains(variable) || analysis.assignments.contains(where: { $0.name == variable }) { variable += "_" }
             added.append(variable)
-            let fileSuffix = suffix.isEmpty ? "" : suffix.lowercased().replacing("_", with: "-")
-            let file = "\"${CODEBUILD_SRC_DIR:-.}/.repository-images" + fileSuffix + "\""
+            let file = suffix.isEmpty ? "\"${CODEBUILD_SRC_DIR:-.}/.repository-images\""
+                : String(concatenating: ["\"${CODEBUILD_SRC_DIR:-.}/.repository-images", suffix.lowercased().replacing("_", with: "-"), "\""])
             let answer = GuardText.Answer(repository: repository, variable: variable, file: file)
             answers.append(answer)
             try insertQuery(answer, at: point, into: &plan)

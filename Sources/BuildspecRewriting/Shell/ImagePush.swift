@@ -21,31 +21,32 @@ public struct ImagePush: Sendable {
             position += 1
             if word == "push" || word == "build" || word == "b" { break }
         }
-        let arguments = Array(zip(words, references).dropFirst(position))
+        // The arguments by their indexes in `words` and `references`: no array of pairs.
+        let arguments = min(position, words.count)..<words.count
         switch subcommand {
         case ["push"], ["image", "push"]:
             var skipNext = false
-            for (text, word) in arguments {
+            for index in arguments {
                 if skipNext { skipNext = false; continue }
-                if let text, text.hasPrefix("-") {
+                if let text = words[index], text.hasPrefix("-") {
                     skipNext = text == "--platform"
                     continue
                 }
-                return [ImagePush(reference: word)]
+                return [ImagePush(reference: references[index])]
             }
             return []
         case ["build"], ["buildx", "build"], ["buildx", "b"], ["image", "build"]:
-            let texts = arguments.map(\.0)
+            let texts = words[arguments]
             let pushes = texts.contains("--push")
                 || texts.contains { $0?.hasPrefix("--output=type=registry") == true || $0 == "type=registry" }
             guard pushes else { return [] }
             var tags: [ImagePush] = []
-            for (offset, (_, word)) in arguments.enumerated() {
-                guard case .text(let text) = word.segments.first else { continue }
-                if word.segments.count == 1, text == "-t" || text == "--tag", offset + 1 < arguments.count {
-                    tags.append(ImagePush(reference: arguments[offset + 1].1))
+            for index in arguments {
+                guard case .text(let text) = references[index].segments.first else { continue }
+                if references[index].segments.count == 1, text == "-t" || text == "--tag", index + 1 < words.count {
+                    tags.append(ImagePush(reference: references[index + 1]))
                 } else if text.hasPrefix("--tag=") || (text.hasPrefix("-t") && text.count > 2 && !text.hasPrefix("--")) {
-                    var word = arguments[offset].1
+                    var word = references[index]
                     let drop = text.hasPrefix("--tag=") ? 6 : 2
                     if case .text(let first) = word.segments.first {
                         word.segments[0] = .text(String(first.dropFirst(drop)))
