@@ -68,7 +68,7 @@ struct BuildspecDiscovery {
     }
 
     /// Whether `first` sorts before `second` by their UTF-8 bytes.
-    static func bytesPrecede(_ first: String, _ second: String) -> Bool {
+    private static func bytesPrecede(_ first: String, _ second: String) -> Bool {
         var first = first, second = second
         return first.withUTF8 { left in
             second.withUTF8 { right in

@@ -111,17 +111,18 @@ extension Collection where Element == UInt8, Index == Int {
 }
 
 enum ByteSearch {
-    /// The offset of the first occurrence of `pattern` in `bytes`: `memchr` to each candidate
-    /// first byte, then a compare.
-    static func firstIndex(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = pattern.first else { return 0 }
+    /// The offset of the first occurrence of `pattern` in `bytes`: `memchr` to each place the
+    /// pattern's byte at `anchor` could stand (its first byte unless told), then a compare.
+    static func firstIndex(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, anchor: Int = 0) -> Int? {
+        guard !pattern.isEmpty else { return 0 }
         guard bytes.count >= pattern.count, let base = bytes.baseAddress, let needle = pattern.baseAddress else { return nil }
-        let last = bytes.count - pattern.count
-        var index = 0
-        while index <= last {
-            guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+        let byte = Int32(pattern[anchor])
+        // Where the anchor stands when the pattern starts at the last possible offset.
+        let lastAnchor = bytes.count - pattern.count + anchor
+        var index = anchor
+        while index <= lastAnchor, let hit = memchr(base + index, byte, lastAnchor - index + 1) {
             index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + index + 1, needle + 1, pattern.count - 1) == 0 { return index }
+            if memcmp(base + index - anchor, needle, pattern.count) == 0 { return index - anchor }
             index += 1
         }
         return nil
@@ -144,24 +145,10 @@ struct BytePattern: Sendable {
         self.anchor = anchor
     }
 
-    /// Whether the pattern occurs in `haystack`: `memchr` to each place its anchor byte could
-    /// stand, then a compare.
+    /// Whether the pattern occurs in `haystack`.
     func occurs(in haystack: [UInt8]) -> Bool {
         haystack.withUnsafeBufferPointer { buffer in
-            bytes.withUnsafeBufferPointer { needle in
-                guard !needle.isEmpty else { return true }
-                guard buffer.count >= needle.count, let base = buffer.baseAddress, let pattern = needle.baseAddress else { return false }
-                let byte = Int32(needle[anchor])
-                // Where the anchor stands when the pattern starts at the last possible offset.
-                let lastAnchor = buffer.count - needle.count + anchor
-                var index = anchor
-                while index <= lastAnchor, let hit = memchr(base + index, byte, lastAnchor - index + 1) {
-                    index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + index - anchor, pattern, needle.count) == 0 { return true }
-                    index += 1
-                }
-                return false
-            }
+            bytes.withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: buffer, anchor: anchor) != nil }
         }
     }
 
@@ -175,4 +162,3 @@ struct BytePattern: Sendable {
         return table
     }()
 }
-

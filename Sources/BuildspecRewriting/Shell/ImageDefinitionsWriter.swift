@@ -162,7 +162,9 @@ public struct ImageDefinitionsWriter: Sendable {
                 if pattern.isUnderBase { return pattern.entry == path || pattern.glob.matches(path) }
                 // No base directory: the writer may have changed folder first, so its file name
                 // alone may match too.
-                return pattern.entry == target || pattern.entry == name || pattern.glob.matches(target) || pattern.glob.matches(name)
+                if pattern.entry == target || pattern.entry == name { return true }
+                let glob = pattern.glob
+                return glob.matches(target) || glob.matches(name)
             }
         }
 
