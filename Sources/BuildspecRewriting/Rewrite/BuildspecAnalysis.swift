@@ -46,8 +46,8 @@ struct BuildspecAnalysis {
         var place: PipelinePlace
         var writer: ImageDefinitionsWriter
         var isGuarded: Bool
-        /// Variables the writer's text mentions, with those their values mention.
-        var mentions: Set<String>
+        /// Variables the writer's text mentions, with those their values mention; each once.
+        var mentions: [String]
         var text: String
         var unsafeContext: String?
         /// Silenced by `# rewrite-buildspec: ignore RB001` (see `IgnoreComment`).
@@ -84,6 +84,8 @@ struct BuildspecAnalysis {
             return
         }
         var environment = VariableEnvironment(buildspecVariables: spec.variables, host: host)
+        // One entry a command: grown append by append, the array was copied five times a file.
+        parsed.reserveCapacity(spec.commands.count)
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
             // ask the registry nor assign a variable those use: they need no shell reading.
@@ -120,7 +122,7 @@ struct BuildspecAnalysis {
         // every pipeline of the command that writes a definitions writer's file writes it too.
         // Only a file that is one by the artifacts alone needs its name added.
         var parts = matcher
-        for writer in found.compactMap({ $0 }) {
+        for case let writer? in found {
             let target = ImageDefinitionsWriter.FileMatcher.bracedVariables(writer.file)
             if !ImageDefinitionsWriter.FileMatcher.hasDefinitionsName(target), !parts.extraNames.contains(target) {
                 parts.extraNames.append(target)
@@ -379,7 +381,8 @@ struct BuildspecAnalysis {
     /// assigned, or reads a file a query wrote.
     func isQueryReference(_ text: String) -> Bool {
         if RegistryQuery.isQuery(text) { return true }
-        let names = Set(VariableEnvironment.variableNames(in: text))
+        // A condition reads a few names: searched in an array, not hashed into a set.
+        let names = VariableEnvironment.variableNames(in: text)
         return queries.contains { query in
             if let variable = query.variable, names.contains(variable) { return true }
             if let file = query.file, text.containsBytes(file) { return true }

@@ -133,7 +133,7 @@ struct RewritePlanner {
         }
         let matched = pushes.indices.filter { index in
             guard case .success(let repository) = pushes[index].repository else { return false }
-            if !repository.identity.isDisjoint(with: writer.mentions) { return true }
+            if writer.mentions.contains(where: repository.identity.contains) { return true }
             if let name = repository.literalName, writer.text.containsBytes(name) { return true }
             return false
         }

@@ -46,22 +46,24 @@ struct VariableEnvironment: Sendable {
     }
 
     /// Every variable a text mentions (`$NAME`, `${NAME}`, `${NAME:-x}`), and every variable
-    /// their known values mention in turn.
-    func mentionedVariables(in text: String) -> Set<String> {
-        // Room for a writer's names and theirs at once: a set grown insert by insert rehashes
-        // every name each time it doubles.
-        var found = Set<String>(minimumCapacity: 24)
-        var queue: [String] = []
-        for name in Self.variableNames(in: text) where found.insert(name).inserted { queue.append(name) }
-        while let name = queue.popLast() {
+    /// their known values mention in turn; each once, in no particular order.
+    func mentionedVariables(in text: String) -> [String] {
+        // An array, searched: a writer mentions a handful of names, and a set would be
+        // allocated and every name hashed for that handful.
+        var found: [String] = []
+        for name in Self.variableNames(in: text) where !found.contains(name) { found.append(name) }
+        // `found` is the work list too: the names after `next` have not been looked up yet.
+        var next = 0
+        while next < found.count {
+            let name = found[next]
+            next += 1
             guard let value = values[name] else { continue }
             for segment in value {
-                // A variable segment is taken as it is, with no one-name array.
                 switch segment {
                 case .variable(let variable):
-                    if found.insert(variable).inserted { queue.append(variable) }
+                    if !found.contains(variable) { found.append(variable) }
                 case .opaque(let raw):
-                    for variable in Self.variableNames(in: raw) where found.insert(variable).inserted { queue.append(variable) }
+                    for variable in Self.variableNames(in: raw) where !found.contains(variable) { found.append(variable) }
                 case .text:
                     continue
                 }
