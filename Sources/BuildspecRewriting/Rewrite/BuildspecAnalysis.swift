@@ -84,7 +84,7 @@ struct BuildspecAnalysis {
             return
         }
         var environment = VariableEnvironment(buildspecVariables: spec.variables, host: host)
-        // One entry a command: grown append by append, the array was copied five times a file.
+        // One entry a command: grown append by append, it was reallocated about six times a file.
         parsed.reserveCapacity(spec.commands.count)
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,

@@ -46,7 +46,7 @@ struct VariableEnvironment: Sendable {
     }
 
     /// Every variable a text mentions (`$NAME`, `${NAME}`, `${NAME:-x}`), and every variable
-    /// their known values mention in turn; each once, in no particular order.
+    /// their known values mention in turn; each once, in the order found.
     func mentionedVariables(in text: String) -> [String] {
         // An array, searched: a writer mentions a handful of names, and a set would be
         // allocated and every name hashed for that handful.
