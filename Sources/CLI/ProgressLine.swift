@@ -1,3 +1,4 @@
+import BuildspecRewriting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

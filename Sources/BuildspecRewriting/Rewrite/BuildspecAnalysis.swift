@@ -95,7 +95,7 @@ struct BuildspecAnalysis {
             }
             let shell: ParsedShell
             do {
-                shell = try ShellParser.parse(text)
+                shell = try ShellReadings.parse(text)
             } catch {
                 parsed.append(nil)
                 if Self.mentionsDefinitionsFile(text, matcher: matcher) {
@@ -164,7 +164,7 @@ struct BuildspecAnalysis {
             for command in place.pipeline.commands where command.kind == .simple {
                 // `bash -c '...docker push...'`: the inner script pushes too, at this point.
                 appendPushes(of: command, at: point, environment: environment)
-                if let inner = Self.innerScript(of: command).flatMap({ try? ShellParser.parse($0) }) {
+                if let inner = Self.innerScript(of: command).flatMap({ try? ShellReadings.parse($0) }) {
                     for pushing in ShellWalker.places(in: inner).flatMap(\.pipeline.commands) {
                         appendPushes(of: pushing, at: point, environment: environment)
                     }
