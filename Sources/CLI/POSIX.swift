@@ -141,13 +141,18 @@ enum POSIX {
 
     /// `a/b/c.yml` → `c.yml`.
     static func lastComponent(_ path: String) -> String {
-        // Byte by byte (`/` is ASCII): `Substring.count` walks every character, per call.
-        let utf8 = path.utf8, slash = UInt8(ascii: "/")
-        var end = utf8.endIndex
-        while utf8.distance(from: utf8.startIndex, to: end) > 1, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
-        let trimmed = utf8[..<end]
-        guard let last = trimmed.lastIndex(of: slash) else { return String(path[..<end]) }
-        return trimmed.count == 1 ? "/" : String(path[utf8.index(after: last)..<end])
+        // On the bytes in place (`/` is ASCII): index steps through the UTF-8 view cost 1.4 K
+        // instructions a path, and this runs for every file.
+        var path = path
+        return path.withUTF8 { bytes in
+            let slash = UInt8(ascii: "/")
+            var end = bytes.count
+            while end > 1, bytes[end - 1] == slash { end -= 1 }
+            var start = end
+            while start > 0, bytes[start - 1] != slash { start -= 1 }
+            if start == 0 { return String(decoding: bytes[..<end], as: UTF8.self) }
+            return end == 1 ? "/" : String(decoding: bytes[start..<end], as: UTF8.self)
+        }
     }
 
     /// `a/b/c.yml` → `a/b`; `c.yml` → `.`.

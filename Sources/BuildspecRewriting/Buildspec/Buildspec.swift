@@ -18,8 +18,15 @@ public struct Buildspec: Sendable {
         /// the list is written as one scalar.
         public var list: YAMLNode
         public var node: YAMLNode
-        /// The shell text CodeBuild runs; `nil` when the entry is not a scalar.
-        public var text: String?
+        /// The shell text CodeBuild runs; `nil` when the entry is not a scalar. A new string
+        /// each time: the analysis reads most commands as bytes (`withTextBytes`) and makes a
+        /// string only of those it reads as shell.
+        public var text: String? { node.isScalar ? node.value : nil }
+
+        /// `body` of the bytes of `text`, in place; nil when the entry is not a scalar.
+        func withTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+            node.isScalar ? try node.withValueBytes(body) : nil
+        }
     }
 
     /// CodeBuild's phases, in the order it runs them.

@@ -115,13 +115,10 @@ public enum BuildspecReader {
         switch list.kind {
         case .scalar:
             if list.scalarStyle == .plain, list.hasEmptyValue || list.hasValue("~") || list.hasValue("null") { return }
-            commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: list, text: list.value))
+            commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: list))
         case .sequence:
             for item in list.children {
-                var text: String?
-                if item.isScalar {
-                    text = item.value
-                } else if item.kind == .mapping {
+                if item.kind == .mapping {
                     diagnostics.append(
                         Diagnostic(
                             .warning, rule: .commandReadAsMapping, at: item.start,
@@ -130,7 +127,7 @@ public enum BuildspecReader {
                         )
                     )
                 }
-                commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: item, text: text))
+                commands.append(Buildspec.Command(phase: phase, section: section, list: list, node: item))
             }
         default:
             return

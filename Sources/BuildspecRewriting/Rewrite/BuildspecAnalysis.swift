@@ -73,13 +73,9 @@ struct BuildspecAnalysis {
     init(spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, repositoryVariables: Set<String> = [], host: HostValues = HostValues()) {
         self.spec = spec
         self.matcher = matcher
-        // The texts alone: copying whole commands (two nodes each) costs more than reading them.
-        var texts: [String?] = []
-        texts.reserveCapacity(spec.commands.count)
-        for index in spec.commands.indices { texts.append(spec.commands[index].text) }
         // Most files write no image definitions: when no command can, there is nothing to
         // read as shell (pushes and assignments only matter to a writer's guard).
-        guard let needed = Self.commandsToRead(texts, matcher: matcher, variables: repositoryVariables) else {
+        guard let needed = Self.commandsToRead(spec, matcher: matcher, variables: repositoryVariables) else {
             parsed = Array(repeating: nil, count: spec.commands.count)
             return
         }
@@ -89,7 +85,7 @@ struct BuildspecAnalysis {
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
             // ask the registry nor assign a variable those use: they need no shell reading.
-            guard needed[index], let text = texts[index] else {
+            guard needed[index], let text = spec.commands[index].text else {
                 parsed.append(nil)
                 continue
             }
@@ -205,7 +201,16 @@ struct BuildspecAnalysis {
     /// variable those name (or `--repository-name` names), and so on through the values
     /// assigned. Always a subset of the commands that `mayMatter`; nil when no command may
     /// write definitions (a writer needs a redirection or `tee`, so it `mayMatter`).
-    static func commandsToRead(_ texts: [String?], matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
+    static func commandsToRead(_ spec: Buildspec, matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
+        // The texts' bytes where the tree holds them (every command is a node of the root's
+        // tree): a string would be made, retained and freed for each, when most are only searched.
+        spec.root.tree.bytes.withUnsafeBufferPointer { all in
+            commandsToRead(spec.commands.map { $0.node.isScalar ? UnsafeBufferPointer(rebasing: all[$0.node.valueRange]) : nil },
+                           matcher: matcher, variables: variables)
+        }
+    }
+
+    private static func commandsToRead(_ texts: [UnsafeBufferPointer<UInt8>?], matcher: ImageDefinitionsWriter.FileMatcher, variables: Set<String>) -> [Bool]? {
         var needed = [Bool](repeating: false, count: texts.count)
         var mayWrite = false
         // The other commands that matter, each with the names it may assign: the name right
@@ -232,27 +237,22 @@ struct BuildspecAnalysis {
         if !variables.isEmpty {
             for position in assigners.indices {
                 guard let text = texts[assigners[position].index] else { continue }
-                let utf8 = Array(text.utf8)
-                if assigners[position].names.contains(where: { variables.contains(String(decoding: utf8[$0], as: UTF8.self)) }) {
+                if assigners[position].names.contains(where: { variables.contains(String(decoding: text[$0], as: UTF8.self)) }) {
                     needed[assigners[position].index] = true
                     reading.append(assigners[position].index)
                 }
             }
         }
         while let index = reading.popLast(), !assigners.isEmpty {
-            guard var text = texts[index] else { continue }
-            text.withUTF8 { bytes in
-                for position in assigners.indices where !needed[assigners[position].index] {
-                    guard var assigner = texts[assigners[position].index] else { continue }
-                    let mentioned = assigner.withUTF8 { assigned in
-                        assigners[position].names.contains { name in
-                            VariableEnvironment.mentions(bytes, name: UnsafeBufferPointer(rebasing: assigned[name]))
-                        }
-                    }
-                    if mentioned {
-                        needed[assigners[position].index] = true
-                        reading.append(assigners[position].index)
-                    }
+            guard let bytes = texts[index] else { continue }
+            for position in assigners.indices where !needed[assigners[position].index] {
+                guard let assigned = texts[assigners[position].index] else { continue }
+                let mentioned = assigners[position].names.contains { name in
+                    VariableEnvironment.mentions(bytes, name: UnsafeBufferPointer(rebasing: assigned[name]))
+                }
+                if mentioned {
+                    needed[assigners[position].index] = true
+                    reading.append(assigners[position].index)
                 }
             }
         }
@@ -269,37 +269,40 @@ struct BuildspecAnalysis {
     /// `ecr`), and whether it may push or query the registry (`push`, `type=registry` as in
     /// `--output=type=registry`, `list-images`, `describe-images`).
     static func scan(_ text: String, matcher: ImageDefinitionsWriter.FileMatcher) -> (mayMatter: Bool, mayPushOrQuery: Bool) {
-        if !matcher.extraNames.isEmpty { return (true, true) }
         var text = text
-        return text.withUTF8 { bytes in
-            scanPairs.withUnsafeBufferPointer { pairs in
-                // Two bytes at a time (see `scanPairs`); about one pair in twenty needs a closer
-                // look, at the bytes a word holding it may start at.
-                var mayMatter = false
-                var index = 0
-                // `&+`: an index below the count cannot overflow, and the checks cost as much
-                // as the lookup.
-                while index &+ 1 < bytes.count {
-                    if pairs[Int(bytes[index]) &<< 8 | Int(bytes[index &+ 1])] {
-                        // The word may start a byte before the pair, at it, or (`>`, `=`) after it.
-                        if index > 0, let word = scanWord(at: index - 1, in: bytes) {
-                            if word == .pushOrQuery { return (true, true) }
-                            mayMatter = true
-                        }
-                        for start in index...(index + 1) {
-                            switch scanWord(at: start, in: bytes) {
-                            case .pushOrQuery: return (true, true)
-                            case .matters: mayMatter = true
-                            case nil: continue
-                            }
+        return text.withUTF8 { scan($0, matcher: matcher) }
+    }
+
+    /// `scan(_:matcher:)` of UTF-8 bytes.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, matcher: ImageDefinitionsWriter.FileMatcher) -> (mayMatter: Bool, mayPushOrQuery: Bool) {
+        if !matcher.extraNames.isEmpty { return (true, true) }
+        return scanPairs.withUnsafeBufferPointer { pairs in
+            // Two bytes at a time (see `scanPairs`); about one pair in twenty needs a closer
+            // look, at the bytes a word holding it may start at.
+            var mayMatter = false
+            var index = 0
+            // `&+`: an index below the count cannot overflow, and the checks cost as much
+            // as the lookup.
+            while index &+ 1 < bytes.count {
+                if pairs[Int(bytes[index]) &<< 8 | Int(bytes[index &+ 1])] {
+                    // The word may start a byte before the pair, at it, or (`>`, `=`) after it.
+                    if index > 0, let word = scanWord(at: index - 1, in: bytes) {
+                        if word == .pushOrQuery { return (true, true) }
+                        mayMatter = true
+                    }
+                    for start in index...(index + 1) {
+                        switch scanWord(at: start, in: bytes) {
+                        case .pushOrQuery: return (true, true)
+                        case .matters: mayMatter = true
+                        case nil: continue
                         }
                     }
-                    index &+= 2
                 }
-                // An odd last byte is in no pair: only `>` or `=` can stand there alone.
-                if index < bytes.count, let word = scanWord(at: index, in: bytes) { return (true, word == .pushOrQuery) }
-                return (mayMatter, false)
+                index &+= 2
             }
+            // An odd last byte is in no pair: only `>` or `=` can stand there alone.
+            if index < bytes.count, let word = scanWord(at: index, in: bytes) { return (true, word == .pushOrQuery) }
+            return (mayMatter, false)
         }
     }
 
@@ -343,22 +346,19 @@ struct BuildspecAnalysis {
     }()
 
     /// Where the shell names standing right before a `=` are (`NAME=value`, `export NAME=value`)
-    /// in the text's bytes: the variables a command may assign, compared as bytes, not Strings.
-    static func namesBeforeEquals(in text: String) -> [Range<Int>] {
+    /// in a text's bytes: the variables a command may assign, compared as bytes, not Strings.
+    static func namesBeforeEquals(in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var names: [Range<Int>] = []
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            // `memchr` from one `=` to the next: most bytes are none.
-            var from = 0
-            while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "=")), bytes.count - from) {
-                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                from = index + 1
-                var start = index
-                while start > 0, VariableEnvironment.isNameByte(bytes[start - 1], first: false) { start -= 1 }
-                guard start < index, VariableEnvironment.isNameByte(bytes[start], first: true) else { continue }
-                names.append(start..<index)
-            }
+        guard let base = bytes.baseAddress else { return names }
+        // `memchr` from one `=` to the next: most bytes are none.
+        var from = 0
+        while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "=")), bytes.count - from) {
+            let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            from = index + 1
+            var start = index
+            while start > 0, VariableEnvironment.isNameByte(bytes[start - 1], first: false) { start -= 1 }
+            guard start < index, VariableEnvironment.isNameByte(bytes[start], first: true) else { continue }
+            names.append(start..<index)
         }
         return names
     }

@@ -89,6 +89,8 @@ public enum BuildspecRewriter {
         return rewrite(source, options: options, override: override, registryID: registryID)
     }
 
+    private static let getLogin = Array("ecr get-login".utf8), getLoginPassword = Array("get-login-password".utf8)
+
     /// The full pipeline: tree, model, analysis, plan, edits.
     static func rewrite(_ source: SourceText, options: RewriteOptions, override: ImageRepository?, registryID: String?) -> RewriteResult {
         let bytes = source.bytes
@@ -108,14 +110,14 @@ public enum BuildspecRewriter {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         for index in spec.commands.indices {
-            if let text = spec.commands[index].text, text.containsBytes("ecr get-login"), !text.containsBytes("get-login-password") {
+            if spec.commands[index].withTextBytes({ $0.containsBytes(Self.getLogin) && !$0.containsBytes(Self.getLoginPassword) }) == true {
                 diagnostics.append(Diagnostic(
                     .warning, rule: .ecrGetLogin, at: spec.commands[index].node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
                     fix: "use `aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY`"
                 ))
             }
         }
-        for index in spec.commands.indices where spec.commands[index].text == nil && spec.commands[index].node.kind == .mapping {
+        for index in spec.commands.indices where spec.commands[index].node.kind == .mapping {
             let node = spec.commands[index].node
             if BuildspecAnalysis.mentionsDefinitionsFile(source.text(node.range), extraNames: options.definitionsFiles) {
                 return failed(Diagnostic(.error, rule: .writerReadAsMapping, at: node.start,
@@ -127,7 +129,7 @@ public enum BuildspecRewriter {
         // there is no writer to find, and neither the artifact matcher nor the analysis is needed.
         // Searched from the end: a writer is usually among the last commands.
         if options.definitionsFiles.isEmpty,
-           !spec.commands.indices.reversed().contains(where: { spec.commands[$0].text.map(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile) ?? false })
+           !spec.commands.indices.reversed().contains(where: { spec.commands[$0].withTextBytes(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile) ?? false })
         {
             return RewriteResult(outcome: .noDefinitionsWriter, output: bytes, diagnostics: diagnostics, editedLines: [])
         }

@@ -66,6 +66,25 @@ public struct ImageRepository: Sendable, Hashable {
     /// Finds the repository of a pushed reference, expanding the variables the file assigned
     /// until the registry host and the repository name can be told apart.
     static func resolve(_ reference: ShellWord, in environment: VariableEnvironment) -> Result<ImageRepository, RepositoryError> {
+        // A host's substitutions change the answer and are seldom shared: only plain
+        // buildspecs keep theirs.
+        guard environment.host.isEmpty else {
+            var reads = VariableReads(environment: environment)
+            return resolve(reference, reading: &reads)
+        }
+        return resolved.answer(reference.segments, in: environment) { resolve(reference, reading: &$0) }
+    }
+
+    /// The repositories of the references this process has resolved: the same reference
+    /// (`$REPOSITORY_URI:$IMAGE_TAG`) under the same values (`REPOSITORY_URI=$AWS_ACCOUNT_ID.dkr.ecr...`)
+    /// is the same repository, found again at the cost of a few lookups instead of the
+    /// expansion's sixteen thousand instructions.
+    private static let resolved = EnvironmentMemo<[ShellWord.Segment], Result<ImageRepository, RepositoryError>>()
+
+    /// `resolve(_:in:)`, with each value of a variable it looks at kept in `reads`: the answer
+    /// depends on the reference, those values and the host's values, and nothing else.
+    private static func resolve(_ reference: ShellWord, reading reads: inout VariableReads) -> Result<ImageRepository, RepositoryError> {
+        let environment = reads.environment
         var segments = reference.segments
         if segments.contains(where: isEmptyText) { segments.removeAll(where: isEmptyText) }
         // Room for the names a reference usually takes in, so that `identity` grows in place.
@@ -75,7 +94,7 @@ public struct ImageRepository: Sendable, Hashable {
             // The variable and its value, looked up once.
             var expansion: (index: Int, name: String, value: [ShellWord.Segment])?
             for (index, segment) in segments.enumerated() {
-                if case .variable(let name) = segment, let value = environment.values[name], isExpandable(value, host: environment.host) {
+                if case .variable(let name) = segment, let value = reads.value(of: name), isExpandable(value, host: environment.host) {
                     expansion = (index, name, value)
                     break
                 }
@@ -96,7 +115,7 @@ public struct ImageRepository: Sendable, Hashable {
             guard !isRecognized(hostText) else { break }
             var expansion: (index: Int, value: [ShellWord.Segment])?
             for index in 0..<slash.segment {
-                if case .variable(let name) = segments[index], let value = environment.values[name], !value.contains(where: isOpaque) {
+                if case .variable(let name) = segments[index], let value = reads.value(of: name), !value.contains(where: isOpaque) {
                     expansion = (index, value)
                     break
                 }
@@ -412,6 +431,11 @@ struct HostValues: Sendable {
     /// Those whose value is the build's own registry host, or a URI in it
     /// (`${Repo.RepositoryUri}`, `${aws_ecr_repository.app.repository_url}`).
     var ownRegistries: Set<String> = []
+
+    /// A plain buildspec's: no variable is a host's.
+    var isEmpty: Bool {
+        substitutions.isEmpty && literals.isEmpty && ownAccounts.isEmpty && ownRegions.isEmpty && ownRegistries.isEmpty
+    }
 }
 
 /// Why no repository could be found for a push.

@@ -72,6 +72,11 @@ public struct ImageDefinitionsWriter: Sendable {
             !extraNames.isEmpty || Self.mayNameDefinitionsFile(text)
         }
 
+        /// `mayNameDefinitions(_:)` of UTF-8 bytes.
+        func mayNameDefinitions(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            !extraNames.isEmpty || Self.mayNameDefinitionsFile(bytes)
+        }
+
         /// The part of `mayNameDefinitions(_:)` that needs no matcher: a definitions file's
         /// name or `imageUri` in the text.
         static func mayNameDefinitionsFile(_ text: String) -> Bool {

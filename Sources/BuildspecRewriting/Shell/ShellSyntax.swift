@@ -37,7 +37,7 @@ public struct ShellCommand: Sendable {
 
 /// A word as the shell sees it after quote removal; expansions stay symbolic.
 public struct ShellWord: Sendable {
-    public enum Segment: Sendable, Equatable {
+    public enum Segment: Sendable, Hashable {
         /// Text the shell takes literally (quotes removed).
         case text(String)
         /// `$NAME` or `${NAME}`.

@@ -120,6 +120,15 @@ public struct YAMLNode: Sendable {
     /// Whether the value is `text`, as `value == text` says.
     func hasValue(_ text: StaticString) -> Bool { tree.hasText(tree.entries[index].value, text) }
 
+    /// The value's UTF-8 bytes, in place: no string made.
+    func withValueBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let range = tree.entries[index].value
+        return try tree.bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Where the value's UTF-8 bytes are in the tree's `bytes`.
+    var valueRange: Range<Int> { tree.entries[index].value }
+
     /// Whether the value's UTF-8 bytes are `bytes`.
     func hasValueBytes(_ bytes: [UInt8]) -> Bool { tree.bytes[tree.entries[index].value].elementsEqual(bytes) }
 
