@@ -89,9 +89,9 @@ struct BuildspecAnalysis {
                 parsed.append(nil)
                 continue
             }
-            let shell: ParsedShell
+            let reading: CommandReading
             do {
-                shell = try ShellReadings.parse(text)
+                reading = try CommandReadings.read(text)
             } catch {
                 parsed.append(nil)
                 if Self.mentionsDefinitionsFile(text, matcher: matcher) {
@@ -105,14 +105,14 @@ struct BuildspecAnalysis {
                 }
                 continue
             }
-            parsed.append(shell)
-            analyze(shell, command: index, environment: &environment)
+            parsed.append(reading.shell)
+            analyze(reading, command: index, environment: &environment)
         }
     }
 
-    private mutating func analyze(_ shell: ParsedShell, command index: Int, environment: inout VariableEnvironment) {
+    private mutating func analyze(_ reading: CommandReading, command index: Int, environment: inout VariableEnvironment) {
         var writerRanges: [Range<Int>] = []
-        let places = ShellWalker.places(in: shell)
+        let shell = reading.shell, places = reading.places
         var found = places.map { ImageDefinitionsWriter.find(in: $0.pipeline, of: shell, matcher: matcher) }
         // A file written in parts (`printf '[{"name":"%s"' x > $F; printf ',"imageUri":...' >> $F`):
         // every pipeline of the command that writes a definitions writer's file writes it too.
@@ -127,7 +127,7 @@ struct BuildspecAnalysis {
         if parts.extraNames.count > matcher.extraNames.count {
             found = places.map { ImageDefinitionsWriter.find(in: $0.pipeline, of: shell, matcher: parts) }
         }
-        for (place, writer) in zip(places, found) {
+        for (placeIndex, (place, writer)) in zip(places, found).enumerated() {
             let point = Point(command: index, offset: place.pipeline.range.lowerBound)
             // Writers first: `X=$(...) printf > f` reads the old environment.
             if !writerRanges.contains(where: { $0.contains(place.pipeline.range.lowerBound) }), let writer {
@@ -157,42 +157,23 @@ struct BuildspecAnalysis {
                     )
                 )
             }
-            for command in place.pipeline.commands where command.kind == .simple {
-                // `bash -c '...docker push...'`: the inner script pushes too, at this point.
-                appendPushes(of: command, at: point, environment: environment)
-                if let inner = Self.innerScript(of: command).flatMap({ try? ShellReadings.parse($0) }) {
-                    for pushing in ShellWalker.places(in: inner).flatMap(\.pipeline.commands) {
-                        appendPushes(of: pushing, at: point, environment: environment)
-                    }
+            for step in reading.steps[placeIndex] {
+                for push in step.pushes {
+                    pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
                 }
-                // `aws ecr list-images ... > file`: a query that hands its answer over in a file.
-                let commandText = command.redirections.contains(where: \.writesFile) ? shell.text(command.range) : nil
-                if let commandText, RegistryQuery.isQuery(commandText) {
-                    for redirection in command.redirections where redirection.writesFile {
-                        queries.append(
-                            Query(point: point, variable: nil, file: shell.text(redirection.target.range), text: commandText)
-                        )
-                    }
+                for var query in step.fileQueries {
+                    query.point = point
+                    queries.append(query)
                 }
-                for assignment in VariableEnvironment.assignments(of: command) {
-                    // A query in a value is a command substitution: an opaque segment.
-                    let substitutes = assignment.value.segments.contains { if case .opaque = $0 { true } else { false } }
-                    let valueText = substitutes ? shell.text(assignment.value.range) : nil
-                    if let valueText, RegistryQuery.isQuery(valueText) {
-                        queries.append(
-                            Query(point: point, variable: assignment.name, file: nil, text: valueText)
-                        )
+                for assignment in step.assignments {
+                    if var query = assignment.query {
+                        query.point = point
+                        queries.append(query)
                     }
-                    environment.assign(assignment.name, assignment.value.segments)
+                    environment.assign(assignment.name, assignment.value)
                     assignments.append((assignment.name, point))
                 }
             }
-        }
-    }
-
-    private mutating func appendPushes(of command: ShellCommand, at point: Point, environment: VariableEnvironment) {
-        for push in ImagePush.pushes(in: command) {
-            pushes.append(Push(point: point, repository: ImageRepository.resolve(push.reference, in: environment)))
         }
     }
 

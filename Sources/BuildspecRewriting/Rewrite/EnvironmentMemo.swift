@@ -4,7 +4,7 @@
 /// lookups. Buildspecs copy their commands and assignments from one another, so most answers
 /// are asked for again.
 ///
-/// Bounded like `ShellReadings`: at most `capacity` keys, emptied when full, and at most
+/// Bounded like `CommandReadings`: at most `capacity` keys, emptied when full, and at most
 /// `variantsKept` sets of values a key.
 final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: @unchecked Sendable {
     private let capacity: Int

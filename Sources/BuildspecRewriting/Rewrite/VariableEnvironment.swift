@@ -51,6 +51,7 @@ struct VariableEnvironment: Sendable {
         // An array, searched: a writer mentions a handful of names, and a set would be
         // allocated and every name hashed for that handful.
         var found: [String] = []
+        found.reserveCapacity(8)
         for name in Self.variableNames(in: text) where !found.contains(name) { found.append(name) }
         // `found` is the work list too: the names after `next` have not been looked up yet.
         var next = 0
@@ -78,10 +79,11 @@ struct VariableEnvironment: Sendable {
 
     private static func variableNames(in bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var names: [String] = []
+        guard let base = bytes.baseAddress else { return names }
         var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "$") else { index += 1; continue }
-            index += 1
+        // `memchr` from one `$` to the next: a writer's text is mostly JSON and words.
+        while index < bytes.count, let hit = memchr(base + index, Int32(UInt8(ascii: "$")), bytes.count - index) {
+            index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "{") { index += 1 }
             let start = index
             while index < bytes.count, isNameByte(bytes[index], first: index == start) { index += 1 }

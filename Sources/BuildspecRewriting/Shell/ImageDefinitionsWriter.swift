@@ -86,7 +86,9 @@ public struct ImageDefinitionsWriter: Sendable {
 
         /// `mayNameDefinitionsFile(_:)` of UTF-8 bytes.
         static func mayNameDefinitionsFile(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            // Every word starts with `image`: look for that, then for what may follow it.
+            // Every word starts with `image`: look for that, then for what may follow it. The
+            // words are taken once: a static's every read checks it was made.
+            let image = Self.image, endings = Self.endings
             var start = 0
             while start < bytes.count {
                 // Eight bytes at a time to the next `i` (any case); the lowest flagged byte
@@ -102,8 +104,8 @@ public struct ImageDefinitionsWriter: Sendable {
                     }
                     start += found.trailingZeroBitCount / 8
                 }
-                if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(Self.image, in: bytes, from: start),
-                   Self.endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
+                if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(image, in: bytes, from: start),
+                   endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
                 {
                     return true
                 }
