@@ -35,6 +35,21 @@ import Testing
         }
     }
 
+    /// A resolution is kept across files with the values it read: the same reference under
+    /// other values (another account, another name, a variable now unset) is resolved anew.
+    @Test func aKeptRepositoryIsOnlyGivenBackUnderTheSameValues() throws {
+        let reference = "$KEPT_URI:$TAG"
+        let first = "KEPT_URI=111111111111.dkr.ecr.eu-west-1.amazonaws.com/orders"
+        #expect(try query(reference, assignments: first) == query(reference, assignments: first))
+        #expect(try repository(reference, assignments: first) == "orders")
+        #expect(try repository(reference, assignments: "KEPT_URI=111111111111.dkr.ecr.eu-west-1.amazonaws.com/billing") == "billing")
+        #expect(try query(reference, assignments: "KEPT_URI=222222222222.dkr.ecr.us-east-1.amazonaws.com/orders").contains("222222222222"))
+        #expect(try repository(reference, assignments: "KEPT_URI=\"$KEPT_HOST/ledger\"", variables: ["KEPT_HOST": "333333333333.dkr.ecr.eu-west-1.amazonaws.com"]) == "ledger")
+        #expect(try repository(reference, assignments: "KEPT_URI=\"$KEPT_HOST/ledger\"", variables: ["KEPT_HOST": "ghcr.io"]).hasPrefix("error:"))
+        #expect(try repository(reference).hasPrefix("\"${KEPT_URI#*/}\""))
+        #expect(try repository(reference, assignments: first) == "orders")
+    }
+
     @Test func literalECRReference() throws {
         #expect(try repository("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:tag") == "team/app")
         #expect(try repository("123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:abc") == "app")
