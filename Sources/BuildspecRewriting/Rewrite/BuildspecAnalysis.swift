@@ -344,20 +344,6 @@ struct BuildspecAnalysis {
         return names
     }
 
-    /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.
-    static func innerScript(of command: ShellCommand) -> String? {
-        // A switch, not an array's `contains`: this runs for every simple command read.
-        switch command.words.first?.literal {
-        case "sh", "bash", "dash", "/bin/sh", "/bin/bash": break
-        default: return nil
-        }
-        for (index, word) in command.words.enumerated().dropFirst() {
-            guard let text = word.literal, text.hasPrefix("-") else { return nil }
-            if text.utf8.dropFirst().contains(UInt8(ascii: "c")), index + 1 < command.words.count { return command.words[index + 1].literal }
-        }
-        return nil
-    }
-
     /// Whether a condition asks the registry: it runs a query, reads a variable a query
     /// assigned, or reads a file a query wrote.
     func isQueryReference(_ text: String) -> Bool {

@@ -36,7 +36,7 @@ struct CommandReading: Sendable {
             for command in place.pipeline.commands where command.kind == .simple {
                 var step = Step()
                 step.pushes = ImagePush.pushes(in: command)
-                if let inner = BuildspecAnalysis.innerScript(of: command).flatMap({ try? ShellParser.parse($0) }) {
+                if let inner = Self.innerScript(of: command).flatMap({ try? ShellParser.parse($0) }) {
                     for pushing in ShellWalker.places(in: inner).flatMap(\.pipeline.commands) {
                         step.pushes += ImagePush.pushes(in: pushing)
                     }
@@ -64,6 +64,20 @@ struct CommandReading: Sendable {
         }
         self.steps = steps
     }
+
+    /// The script of `sh -c '...'` / `bash -cxe '...'`, when it is literal text.
+    private static func innerScript(of command: ShellCommand) -> String? {
+        // A switch, not an array's `contains`: this runs for every simple command read.
+        switch command.words.first?.literal {
+        case "sh", "bash", "dash", "/bin/sh", "/bin/bash": break
+        default: return nil
+        }
+        for (index, word) in command.words.enumerated().dropFirst() {
+            guard let text = word.literal, text.hasPrefix("-") else { return nil }
+            if text.utf8.dropFirst().contains(UInt8(ascii: "c")), index + 1 < command.words.count { return command.words[index + 1].literal }
+        }
+        return nil
+    }
 }
 
 /// The readings of the command texts this process has read, kept for the next file that runs
@@ -82,31 +96,22 @@ enum CommandReadings {
     /// seldom repeat, and their trees would hold the most memory.
     static let longestKeptText = 1_024
 
-    private final class Store: @unchecked Sendable {
-        let lock = Lock()
-        /// Guarded by `lock`.
-        var readings: [String: Result<CommandReading, ShellParser.SyntaxError>] = [:]
-    }
-
-    private static let store = Store()
+    private static let store = BoundedStore<String, Result<CommandReading, ShellParser.SyntaxError>>(capacity: capacity)
 
     /// `CommandReading(text)`, from the store when the text was read before.
     static func read(_ text: String) throws(ShellParser.SyntaxError) -> CommandReading {
         guard text.utf8.count <= longestKeptText else { return try CommandReading(text) }
-        if let kept = store.lock.locked({ store.readings[text] }) { return try kept.get() }
+        if let kept = store[text] { return try kept.get() }
         let reading: Result<CommandReading, ShellParser.SyntaxError>
         do throws(ShellParser.SyntaxError) {
             reading = .success(try CommandReading(text))
         } catch {
             reading = .failure(error)
         }
-        store.lock.locked {
-            if store.readings.count >= capacity { store.readings.removeAll(keepingCapacity: true) }
-            store.readings[text] = reading
-        }
+        store.update(text) { $0 = reading }
         return try reading.get()
     }
 
     /// How many readings are kept now.
-    static var count: Int { store.lock.locked { store.readings.count } }
+    static var count: Int { store.count }
 }

@@ -1,37 +1,29 @@
 /// Answers this process has worked out that depend on a key and on the values of the shell
 /// variables the work looked at, each kept with those values: the next file that asks with the
 /// same key, and has the same values for those variables, gets the answer back for a few
-/// lookups. Buildspecs copy their commands and assignments from one another, so most answers
-/// are asked for again.
+/// lookups. Copied buildspecs ask the same again; unrelated ones seldom do.
 ///
-/// Bounded like `CommandReadings`: at most `capacity` keys, emptied when full, and at most
-/// `variantsKept` sets of values a key.
-final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: @unchecked Sendable {
-    private let capacity: Int
+/// A `BoundedStore` of at most 2,048 keys, with at most `variantsKept` sets of values a key.
+final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: Sendable {
     private let variantsKept: Int
-    private let lock = Lock()
-    /// Guarded by `lock`.
-    private var answers: [Key: [(reads: [VariableReads.Read], answer: Answer)]] = [:]
+    private let answers: BoundedStore<Key, [(reads: [VariableReads.Read], answer: Answer)]>
 
     init(capacity: Int = 2_048, variantsKept: Int = 8) {
-        self.capacity = capacity
         self.variantsKept = variantsKept
+        answers = BoundedStore(capacity: capacity)
     }
 
     /// The answer for `key` in `environment`: a kept one whose variables have the same values
     /// there, or `work`'s, which reads the environment through the `VariableReads` it is given.
     func answer(_ key: Key, in environment: VariableEnvironment, _ work: (inout VariableReads) -> Answer) -> Answer {
-        let kept = lock.locked { answers[key] } ?? []
+        let kept = answers[key] ?? []
         for variant in kept where variant.reads.allSatisfy({ environment.values[$0.name] == $0.value }) {
             return variant.answer
         }
         var reads = VariableReads(environment: environment)
         let answer = work(&reads)
         guard kept.count < variantsKept else { return answer }
-        lock.locked {
-            if answers.count >= capacity { answers.removeAll(keepingCapacity: true) }
-            answers[key, default: []].append((reads.reads, answer))
-        }
+        answers.update(key) { $0 = ($0 ?? []) + [(reads.reads, answer)] }
         return answer
     }
 }
