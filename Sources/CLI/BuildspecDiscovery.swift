@@ -44,6 +44,8 @@ struct BuildspecDiscovery {
         // Without links to follow, one root reaches every file once: nothing to remember.
         let identifying = followSymlinks || paths.count > 1
         var seen = Set<FileIdentity>()
+        // A list of files names about one file each: room for them at once, not grown 1, 2, 4...
+        if identifying { seen.reserveCapacity(paths.count) }
         func isNew(_ entry: Entry, _ identity: FileIdentity?) -> Bool {
             guard identifying, let identity else { return true }
             if case .problem = entry { return true }

@@ -56,10 +56,20 @@ enum POSIX {
             }
         }
         let separator: UInt8 = bytes.contains(0) ? 0 : 0x0A
-        return bytes.split(separator: separator).compactMap { entry in
-            var line = entry[...]
-            if separator == 0x0A, line.last == 0x0D { line = line.dropLast() }
-            return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+        // `memchr` from one separator to the next: `split` took 1.4 K instructions a line.
+        return bytes.withUnsafeBufferPointer { buffer in
+            var lines: [String] = []
+            guard let base = buffer.baseAddress else { return lines }
+            var start = 0
+            while start < buffer.count {
+                let end = memchr(base + start, Int32(separator), buffer.count - start)
+                    .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
+                var lineEnd = end
+                if separator == 0x0A, lineEnd > start, base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lineEnd > start { lines.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<lineEnd]), as: UTF8.self)) }
+                start = end + 1
+            }
+            return lines
         }
     }
 

@@ -262,8 +262,14 @@ final class OrderedPrinter: @unchecked Sendable {
 
     func put(_ outcome: FileOutcome, at index: Int) {
         lock.locked {
-            early[index] = outcome
-            while let ready = early.removeValue(forKey: next) {
+            // The next one in order goes straight out: with one job, every one does.
+            if index == next {
+                sink(outcome)
+                next += 1
+            } else {
+                early[index] = outcome
+            }
+            while !early.isEmpty, let ready = early.removeValue(forKey: next) {
                 sink(ready)
                 next += 1
             }

@@ -55,6 +55,19 @@ import Testing
         #expect([UInt8]().firstIndex(ofBytes: Array("a".utf8)) == nil)
     }
 
+    /// The file-name tests compare bytes in ASCII case: for the suffixes they test, as
+    /// `lowercased()` with `hasPrefix` / `hasSuffix` answer, non-ASCII names included.
+    @Test func asciiCaseAffixesAnswerAsLowercasedOnes() {
+        let names = ["buildspec.yml", "BuildSpec.YAML", "x.TF", "a.tf.json", "b.Tftpl", "buildspec.yml.tpl", "buildspéc.yml", "Ébuildspec.yml",
+                     "buİldspec.yml", "x.t", "", ".tf", "tf", "main.tf\u{301}", "BUILDSPEC", "ß.tpl", "x.\u{212A}"]
+        for name in names {
+            #expect(name.hasPrefixIgnoringASCIICase("buildspec") == name.lowercased().hasPrefix("buildspec"), "\(name.debugDescription)")
+            for suffix: StaticString in [".yml", ".yaml", ".tf", ".tpl", ".tftpl", ".tf.json", ".json", ".template"] {
+                #expect(name.hasSuffixIgnoringASCIICase(suffix) == name.lowercased().hasSuffix("\(suffix)"), "\(name.debugDescription) \(suffix)")
+            }
+        }
+    }
+
     @Test func lastPathComponentAnswersAsSplit() {
         for path in ["", "/", "//", "a", "a/", "/a", "a/b", "a//b//", "./out/imagedefinitions.json", "dir/é/", "x/y\u{301}", "\u{301}/a"] {
             let split = path.split(separator: "/").last.map(String.init) ?? path

@@ -83,6 +83,18 @@ import Testing
         }
     }
 
+    /// The pre-filter reads eight bytes at once and looks at each `i` among them: a word is
+    /// found at every offset of the eight, after other `i`s of the same eight, and in the last
+    /// bytes, which are read one by one.
+    @Test func thePreFilterFindsAWordAtEveryOffsetAfterOtherIs() {
+        for padding in 0..<17 {
+            let prefix = String(repeating: "i", count: padding % 3) + String(repeating: "x", count: padding)
+            #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinition"), "\(padding)")
+            #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "i\"mageUri"), "\(padding)")
+            #expect(!ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinitio"), "\(padding)")
+        }
+    }
+
     @Test(arguments: ["npm ci", "echo image built; docker images", "printf x > image-definitions.txt", "iiiiiiiiiiiiiiiiiiiiimage"])
     func thePreFilterLetsOtherCommandsGo(_ command: String) {
         #expect(!ImageDefinitionsWriter.FileMatcher().mayNameDefinitions(command))

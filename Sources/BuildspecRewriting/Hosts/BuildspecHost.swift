@@ -68,18 +68,18 @@ public enum HostRewriter {
     static let terraformProjectMarker = BytePattern("aws_codebuild_project")
 
     public static func isBuildspecName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower.hasPrefix("buildspec") && (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
+        name.hasPrefixIgnoringASCIICase("buildspec") && (name.hasSuffixIgnoringASCIICase(".yml") || name.hasSuffixIgnoringASCIICase(".yaml"))
     }
 
     /// Whether a file name is one searched folders are read for templates in.
     public static func isTemplateCandidateName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return [".yaml", ".yml", ".json", ".template", ".tf", ".tpl", ".tftpl"].contains { lower.hasSuffix($0) }
+        name.hasSuffixIgnoringASCIICase(".yaml") || name.hasSuffixIgnoringASCIICase(".yml") || name.hasSuffixIgnoringASCIICase(".json")
+            || name.hasSuffixIgnoringASCIICase(".template") || name.hasSuffixIgnoringASCIICase(".tf") || name.hasSuffixIgnoringASCIICase(".tpl")
+            || name.hasSuffixIgnoringASCIICase(".tftpl")
     }
 
     static func isTerraformName(_ name: String) -> Bool {
-        TerraformHost.kind(ofFileName: name) != nil || name.lowercased().hasSuffix(".tf.json")
+        TerraformHost.kind(ofFileName: name) != nil || name.hasSuffixIgnoringASCIICase(".tf.json")
     }
 
     /// How the tool came to a file, which decides what the file may be read as.

@@ -46,13 +46,16 @@ struct BuildspecAnalysis {
         var place: PipelinePlace
         var writer: ImageDefinitionsWriter
         var isGuarded: Bool
-        /// Variables the writer's text mentions, with those their values mention; each once.
-        var mentions: [String]
+        /// The variables' values where the writer runs, for `mentions`.
+        var environment: VariableEnvironment
         var text: String
         var unsafeContext: String?
         /// Silenced by `# rewrite-buildspec: ignore RB001` (see `IgnoreComment`).
         var isIgnored = false
         var point: Point { Point(command: command, offset: place.pipeline.range.lowerBound) }
+        /// Variables the writer's text mentions, with those their values mention; each once.
+        /// Worked out when asked: only a writer that must choose among pushes needs them.
+        var mentions: [String] { environment.mentionedVariables(in: text) }
         /// Unguarded and not silenced: the rewrite guards it, `--check` reports it.
         var needsGuard: Bool { !isGuarded && !isIgnored }
     }
@@ -152,7 +155,7 @@ struct BuildspecAnalysis {
                 writers.append(
                     Writer(
                         command: index, place: place, writer: writer, isGuarded: guarded,
-                        mentions: environment.mentionedVariables(in: pipelineText), text: pipelineText,
+                        environment: environment, text: pipelineText,
                         unsafeContext: unsafe.map(Self.describe)
                     )
                 )

@@ -1,8 +1,9 @@
 /// What the analysis takes from one command text whatever file it stands in: its shell
 /// reading, its pipelines in the order they run, and what their simple commands push, ask the
 /// registry and assign. Only what depends on the file (the definitions files, the variables'
-/// values, where the command is) is left to `BuildspecAnalysis`.
-struct CommandReading: Sendable {
+/// values, where the command is) is left to `BuildspecAnalysis`. A class: a kept reading is
+/// handed out once per file that runs the command, for one retain instead of one per array.
+final class CommandReading: Sendable {
     /// What one simple command does, in the order the analysis takes it.
     struct Step: Sendable {
         /// Its pushes, then those of the script it runs (`bash -c '...docker push...'`).

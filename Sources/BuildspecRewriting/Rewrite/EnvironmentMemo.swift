@@ -17,7 +17,7 @@ final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: Sendabl
     /// there, or `work`'s, which reads the environment through the `VariableReads` it is given.
     func answer(_ key: Key, in environment: VariableEnvironment, _ work: (inout VariableReads) -> Answer) -> Answer {
         let kept = answers[key] ?? []
-        for variant in kept where variant.reads.allSatisfy({ environment.values[$0.name] == $0.value }) {
+        for variant in kept where variant.reads.allSatisfy({ environment.value(of: $0.name) == $0.value }) {
             return variant.answer
         }
         var reads = VariableReads(environment: environment)
@@ -44,7 +44,7 @@ struct VariableReads {
     }
 
     mutating func value(of name: String) -> [ShellWord.Segment]? {
-        let value = environment.values[name]
+        let value = environment.value(of: name)
         reads.append(Read(name: name, value: value))
         return value
     }

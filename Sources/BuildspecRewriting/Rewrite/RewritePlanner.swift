@@ -131,9 +131,16 @@ struct RewritePlanner {
             throw fail(spec.commands[writer.command].node, .noPush, "`\(writer.writer.file)` is written, but no command pushes an image, so the ECR repository to ask is unknown",
                        fix: "pass --repository-name NAME (the ECR repository the service deploys)")
         }
-        let matched = pushes.indices.filter { index in
+        // When every push is of one repository (`:latest` and `:$TAG`), there is nothing to
+        // choose: the writer's mentions are not needed.
+        let isOneRepository = pushes.allSatisfy { push in
+            guard case .success(let repository) = push.repository, case .success(let first) = pushes[0].repository else { return false }
+            return repository == first
+        }
+        let mentions = isOneRepository ? [] : writer.mentions
+        let matched = isOneRepository ? [] : pushes.indices.filter { index in
             guard case .success(let repository) = pushes[index].repository else { return false }
-            if writer.mentions.contains(where: repository.identity.contains) { return true }
+            if mentions.contains(where: repository.identity.contains) { return true }
             if let name = repository.literalName, writer.text.containsBytes(name) { return true }
             return false
         }

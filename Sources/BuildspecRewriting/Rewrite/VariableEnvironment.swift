@@ -7,21 +7,29 @@ internal import Darwin
 /// What the rewriter knows about shell variables at one point of the build: the values
 /// assigned so far, as words whose own expansions stay symbolic.
 struct VariableEnvironment: Sendable {
-    private(set) var values: [String: [ShellWord.Segment]] = [:]
+    /// `env: variables`, as the buildspec gives them: read as words only when looked up, since
+    /// a file looks up a few of them.
+    private let buildspecVariables: [String: String]
+    /// What commands assigned so far; an assignment hides a buildspec variable of its name.
+    private var assigned: [String: [ShellWord.Segment]] = [:]
     /// The variables that are the host's substitutions, and what they stand for.
     let host: HostValues
 
     init(buildspecVariables: [String: String], host: HostValues = HostValues()) {
+        self.buildspecVariables = buildspecVariables
         self.host = host
-        values.reserveCapacity(buildspecVariables.count + 8)
-        for (name, value) in buildspecVariables {
-            // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
-            values[name] = value.firstIndex(ofASCII: UInt8(ascii: "$")) != nil ? [.opaque(value)] : [.text(value)]
-        }
+    }
+
+    /// The value of `name` at this point, nil when nothing set it.
+    func value(of name: String) -> [ShellWord.Segment]? {
+        if let value = assigned[name] { return value }
+        guard let value = buildspecVariables[name] else { return nil }
+        // CodeBuild passes env.variables through as they are: a `$` in one is not expanded.
+        return value.firstIndex(ofASCII: UInt8(ascii: "$")) != nil ? [.opaque(value)] : [.text(value)]
     }
 
     mutating func assign(_ name: String, _ value: [ShellWord.Segment]) {
-        values[name] = value
+        assigned[name] = value
     }
 
     /// The assignments a simple command makes in the shell's own state: `NAME=value` alone,
@@ -58,7 +66,7 @@ struct VariableEnvironment: Sendable {
         while next < found.count {
             let name = found[next]
             next += 1
-            guard let value = values[name] else { continue }
+            guard let value = value(of: name) else { continue }
             for segment in value {
                 switch segment {
                 case .variable(let variable):

@@ -19,6 +19,33 @@ extension String {
 }
 
 extension String {
+    /// Whether the text starts with `prefix`, a lowercase ASCII literal, in any ASCII case.
+    /// File-name tests run for every file: `lowercased()` would make a string each time.
+    func hasPrefixIgnoringASCIICase(_ prefix: StaticString) -> Bool {
+        hasAffixIgnoringASCIICase(prefix, atEnd: false)
+    }
+
+    /// Whether the text ends with `suffix`, a lowercase ASCII literal, in any ASCII case.
+    func hasSuffixIgnoringASCIICase(_ suffix: StaticString) -> Bool {
+        hasAffixIgnoringASCIICase(suffix, atEnd: true)
+    }
+
+    private func hasAffixIgnoringASCIICase(_ affix: StaticString, atEnd: Bool) -> Bool {
+        let pattern = UnsafeBufferPointer(start: affix.utf8Start, count: affix.utf8CodeUnitCount)
+        func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard bytes.count >= pattern.count else { return false }
+            let start = atEnd ? bytes.count - pattern.count : 0
+            for offset in pattern.indices {
+                let byte = bytes[start + offset]
+                if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != pattern[offset] { return false }
+            }
+            return true
+        }
+        return utf8.withContiguousStorageIfAvailable(matches) ?? Array(utf8).withUnsafeBufferPointer(matches)
+    }
+}
+
+extension String {
     /// The byte offset of the first `needle` in the text.
     func byteOffset(of needle: StaticString) -> Int? {
         let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)

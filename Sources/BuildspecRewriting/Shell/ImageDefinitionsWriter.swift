@@ -89,26 +89,31 @@ public struct ImageDefinitionsWriter: Sendable {
             // Every word starts with `image`: look for that, then for what may follow it. The
             // words are taken once: a static's every read checks it was made.
             let image = Self.image, endings = Self.endings
+            guard let base = bytes.baseAddress else { return false }
+            let count = bytes.count
+            /// Whether a word starts at the `i` (any case) at `start`.
+            func startsWord(at start: Int) -> Bool {
+                // Most `i`s start other words (`install`, `pip`): the byte after one tells.
+                guard start + 1 < count, base[start + 1] | 0x20 == UInt8(ascii: "m") || isDroppedByShell(base[start + 1]),
+                      let rest = skip(image, in: bytes, from: start)
+                else { return false }
+                return endings.contains { skip($0, in: bytes, from: rest) != nil }
+            }
             var start = 0
-            while start < bytes.count {
-                // Eight bytes at a time to the next `i` (any case); the lowest flagged byte
-                // of the zero-byte test is always a true one (the low byte is the first).
-                if start + 8 <= bytes.count {
-                    let loaded = UnsafeRawPointer(bytes.baseAddress! + start).loadUnaligned(as: UInt64.self)
-                    let word = UInt64(littleEndian: loaded) | 0x2020_2020_2020_2020
-                    let difference = word ^ 0x6969_6969_6969_6969
-                    let found = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
-                    if found == 0 {
-                        start += 8
-                        continue
-                    }
-                    start += found.trailingZeroBitCount / 8
+            // Eight bytes at a time: every `i` of the eight (any case) gets its high bit, exactly,
+            // and each is looked at without leaving the eight.
+            while start + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)) | 0x2020_2020_2020_2020
+                let difference = word ^ 0x6969_6969_6969_6969
+                var found = ~(((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | difference | 0x7F7F_7F7F_7F7F_7F7F)
+                while found != 0 {
+                    if startsWord(at: start + found.trailingZeroBitCount / 8) { return true }
+                    found &= found &- 1
                 }
-                if bytes[start] | 0x20 == UInt8(ascii: "i"), let rest = Self.skip(image, in: bytes, from: start),
-                   endings.contains(where: { Self.skip($0, in: bytes, from: rest) != nil })
-                {
-                    return true
-                }
+                start += 8
+            }
+            while start < count {
+                if base[start] | 0x20 == UInt8(ascii: "i"), startsWord(at: start) { return true }
                 start += 1
             }
             return false

@@ -33,17 +33,15 @@ public struct TerraformHost: BuildspecHost {
     /// How a file named `fileName` is read: `.tf` as a configuration, `.tpl` / `.tftpl` as a
     /// template; nil for other names.
     public static func kind(ofFileName fileName: String) -> Kind? {
-        let lower = fileName.lowercased()
-        if lower.hasSuffix(".tf") { return .configuration }
-        if lower.hasSuffix(".tpl") || lower.hasSuffix(".tftpl") { return .template }
+        if fileName.hasSuffixIgnoringASCIICase(".tf") { return .configuration }
+        if fileName.hasSuffixIgnoringASCIICase(".tpl") || fileName.hasSuffixIgnoringASCIICase(".tftpl") { return .template }
         return nil
     }
 
     /// Whether a file name is a Terraform buildspec template by its name alone:
     /// `buildspec*.tpl` (`buildspec.yml.tpl` too) or `*.tftpl`.
     public static func isTemplateName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return (lower.hasPrefix("buildspec") && lower.hasSuffix(".tpl")) || lower.hasSuffix(".tftpl")
+        (name.hasPrefixIgnoringASCIICase("buildspec") && name.hasSuffixIgnoringASCIICase(".tpl")) || name.hasSuffixIgnoringASCIICase(".tftpl")
     }
 
     /// Whether the bytes hold `${` or `%{`: only then can a template file differ from what it
