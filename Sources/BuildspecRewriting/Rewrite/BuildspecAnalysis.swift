@@ -41,15 +41,17 @@ struct BuildspecAnalysis {
         }
     }
 
-    struct Writer {
-        var command: Int
-        var place: PipelinePlace
-        var writer: ImageDefinitionsWriter
-        var isGuarded: Bool
+    /// A class: the planner and the rewriter hand writers around, and each copy of a struct
+    /// retained its dozen references (the pipeline, the environment, the texts).
+    final class Writer {
+        let command: Int
+        let place: PipelinePlace
+        let writer: ImageDefinitionsWriter
+        let isGuarded: Bool
         /// The variables' values where the writer runs, for `mentions`.
-        var environment: VariableEnvironment
-        var text: String
-        var unsafeContext: String?
+        let environment: VariableEnvironment
+        let text: String
+        let unsafeContext: String?
         /// Silenced by `# rewrite-buildspec: ignore RB001` (see `IgnoreComment`).
         var isIgnored = false
         var point: Point { Point(command: command, offset: place.pipeline.range.lowerBound) }
@@ -58,12 +60,24 @@ struct BuildspecAnalysis {
         var mentions: [String] { environment.mentionedVariables(in: text) }
         /// Unguarded and not silenced: the rewrite guards it, `--check` reports it.
         var needsGuard: Bool { !isGuarded && !isIgnored }
+
+        init(command: Int, place: PipelinePlace, writer: ImageDefinitionsWriter, isGuarded: Bool, environment: VariableEnvironment,
+             text: String, unsafeContext: String?) {
+            self.command = command
+            self.place = place
+            self.writer = writer
+            self.isGuarded = isGuarded
+            self.environment = environment
+            self.text = text
+            self.unsafeContext = unsafeContext
+        }
     }
 
     let spec: Buildspec
     /// Which files hold image definitions (`--definitions-file` names, artifacts).
     let matcher: ImageDefinitionsWriter.FileMatcher
-    var parsed: [ParsedShell?] = []
+    /// Each command's reading, nil for a command not read as shell: one reference each.
+    var readings: [CommandReading?] = []
     var pushes: [Push] = []
     var queries: [Query] = []
     var writers: [Writer] = []
@@ -79,24 +93,24 @@ struct BuildspecAnalysis {
         // Most files write no image definitions: when no command can, there is nothing to
         // read as shell (pushes and assignments only matter to a writer's guard).
         guard let needed = Self.commandsToRead(spec, matcher: matcher, variables: repositoryVariables) else {
-            parsed = Array(repeating: nil, count: spec.commands.count)
+            readings = Array(repeating: nil, count: spec.commands.count)
             return
         }
         var environment = VariableEnvironment(buildspecVariables: spec.variables, host: host)
         // One entry a command: grown append by append, it was reallocated about six times a file.
-        parsed.reserveCapacity(spec.commands.count)
+        readings.reserveCapacity(spec.commands.count)
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
             // ask the registry nor assign a variable those use: they need no shell reading.
             guard needed[index], let text = spec.commands[index].text else {
-                parsed.append(nil)
+                readings.append(nil)
                 continue
             }
             let reading: CommandReading
             do {
                 reading = try CommandReadings.read(text)
             } catch {
-                parsed.append(nil)
+                readings.append(nil)
                 if Self.mentionsDefinitionsFile(text, matcher: matcher) {
                     diagnostics.append(
                         Diagnostic(
@@ -108,7 +122,7 @@ struct BuildspecAnalysis {
                 }
                 continue
             }
-            parsed.append(reading.shell)
+            readings.append(reading)
             analyze(reading, command: index, environment: &environment)
         }
     }

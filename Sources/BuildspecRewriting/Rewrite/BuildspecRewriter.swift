@@ -140,9 +140,9 @@ public enum BuildspecRewriter {
         if analysis.diagnostics.contains(where: { $0.severity == .error }) {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
-        if !analysis.writers.contains(where: \.needsGuard) {
+        if !analysis.writers.contains(where: { $0.needsGuard }) {
             let outcome: RewriteResult.Outcome = analysis.writers.isEmpty ? .noDefinitionsWriter
-                : analysis.writers.contains(where: \.isIgnored) ? .ignored : .alreadyGuarded
+                : analysis.writers.contains { $0.isIgnored } ? .ignored : .alreadyGuarded
             return RewriteResult(outcome: outcome, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
         let plan: RewritePlanner.Plan

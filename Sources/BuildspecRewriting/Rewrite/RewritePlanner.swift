@@ -35,7 +35,7 @@ struct RewritePlanner {
 
     func plan() throws(Failure) -> Plan {
         var plan = Plan()
-        let writers = analysis.writers.filter(\.needsGuard)
+        let writers = analysis.writers.filter { $0.needsGuard }
         guard !writers.isEmpty else { return plan }
 
         // Each push's query key, built once (`nil` for a push whose repository is unknown):
@@ -228,7 +228,7 @@ struct RewritePlanner {
             plan.lines.append(command.node.start.line)
             return
         }
-        guard let parsed = analysis.parsed[point.command], let map = ScalarSourceMap(node: command.node, source: source),
+        guard let parsed = analysis.readings[point.command]?.shell, let map = ScalarSourceMap(node: command.node, source: source),
               let topLevel = parsed.script.lists.first(where: { $0.range.contains(point.offset) || $0.range.lowerBound == point.offset })
         else {
             throw fail(command.node, .queryPlacement, "cannot place the ECR query before this command", fix: "put the push in a list item of its own")
@@ -250,7 +250,7 @@ struct RewritePlanner {
     private func guardWriter(_ writer: BuildspecAnalysis.Writer, condition: String, announces: Bool, into plan: inout Plan) throws(Failure) {
         let command = spec.commands[writer.command]
         let node = command.node
-        guard let parsed = analysis.parsed[writer.command], let value = command.text else { return }
+        guard let parsed = analysis.readings[writer.command]?.shell, let value = command.text else { return }
         let closing = announces ? GuardText.announcingClosing : GuardText.quietClosing
         let pipeline = writer.place.pipeline
         // A query or another writer's guard already edits this command's text.
