@@ -59,11 +59,14 @@ import Testing
     /// `lowercased()` with `hasPrefix` / `hasSuffix` answer, non-ASCII names included.
     @Test func asciiCaseAffixesAnswerAsLowercasedOnes() {
         let names = ["buildspec.yml", "BuildSpec.YAML", "x.TF", "a.tf.json", "b.Tftpl", "buildspec.yml.tpl", "buildspéc.yml", "Ébuildspec.yml",
-                     "buİldspec.yml", "x.t", "", ".tf", "tf", "main.tf\u{301}", "BUILDSPEC", "ß.tpl", "x.\u{212A}"]
+                     "buİldspec.yml", "x.t", "", ".tf", "tf", "main.tf\u{301}", "BUILDSPEC", "ß.tpl", "x.\u{212A}", "web-ImageDetail.JSON", "İMAGEDETAIL.json"]
         for name in names {
             #expect(name.hasPrefixIgnoringASCIICase("buildspec") == name.lowercased().hasPrefix("buildspec"), "\(name.debugDescription)")
             for suffix: StaticString in [".yml", ".yaml", ".tf", ".tpl", ".tftpl", ".tf.json", ".json", ".template"] {
                 #expect(name.hasSuffixIgnoringASCIICase(suffix) == name.lowercased().hasSuffix("\(suffix)"), "\(name.debugDescription) \(suffix)")
+            }
+            for word: StaticString in ["buildspec", "spec.y", "tf", "imagedetail"] {
+                #expect(name.containsIgnoringASCIICase(word) == name.lowercased().containsBytes("\(word)"), "\(name.debugDescription) \(word)")
             }
         }
     }

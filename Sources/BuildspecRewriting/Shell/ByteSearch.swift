@@ -30,16 +30,29 @@ extension String {
         hasAffixIgnoringASCIICase(suffix, atEnd: true)
     }
 
+    /// Whether `pattern`, a lowercase ASCII literal, occurs in the text in any ASCII case.
+    func containsIgnoringASCIICase(_ pattern: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: pattern.utf8Start, count: pattern.utf8CodeUnitCount)
+        func occurs(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard bytes.count >= pattern.count else { return false }
+            for start in 0...(bytes.count - pattern.count) where Self.sameIgnoringASCIICase(bytes, from: start, pattern) { return true }
+            return false
+        }
+        return utf8.withContiguousStorageIfAvailable(occurs) ?? Array(utf8).withUnsafeBufferPointer(occurs)
+    }
+
+    private static func sameIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ pattern: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in pattern.indices {
+            let byte = bytes[start + offset]
+            if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != pattern[offset] { return false }
+        }
+        return true
+    }
+
     private func hasAffixIgnoringASCIICase(_ affix: StaticString, atEnd: Bool) -> Bool {
         let pattern = UnsafeBufferPointer(start: affix.utf8Start, count: affix.utf8CodeUnitCount)
         func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard bytes.count >= pattern.count else { return false }
-            let start = atEnd ? bytes.count - pattern.count : 0
-            for offset in pattern.indices {
-                let byte = bytes[start + offset]
-                if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != pattern[offset] { return false }
-            }
-            return true
+            bytes.count >= pattern.count && Self.sameIgnoringASCIICase(bytes, from: atEnd ? bytes.count - pattern.count : 0, pattern)
         }
         return utf8.withContiguousStorageIfAvailable(matches) ?? Array(utf8).withUnsafeBufferPointer(matches)
     }

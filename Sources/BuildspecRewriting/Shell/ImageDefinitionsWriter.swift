@@ -58,9 +58,11 @@ public struct ImageDefinitionsWriter: Sendable {
         /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
         /// `imagesdefinitions.json`), any case, any folder.
         public static func hasDefinitionsName(_ path: String) -> Bool {
-            let name = path.lastPathComponent.lowercased()
-            guard name.hasSuffix(".json") else { return false }
-            return name.containsBytes("imagedefinition") || name.containsBytes("imagesdefinition") || name.containsBytes("imagedetail")
+            // In ASCII case on the bytes: no letter of these words has a non-ASCII capital.
+            let name = path.lastPathComponent
+            guard name.hasSuffixIgnoringASCIICase(".json") else { return false }
+            return name.containsIgnoringASCIICase("imagedefinition") || name.containsIgnoringASCIICase("imagesdefinition")
+                || name.containsIgnoringASCIICase("imagedetail")
         }
 
         /// Whether a command's text can hold a definitions writer at all: it names a
