@@ -58,7 +58,8 @@ public struct ImageDefinitionsWriter: Sendable {
         /// `imagedefinitions.json`, `imageDetail.json` and their variants (`web-imagedefinitions.json`,
         /// `imagesdefinitions.json`), any case, any folder.
         public static func hasDefinitionsName(_ path: String) -> Bool {
-            // In ASCII case on the bytes: no letter of these words has a non-ASCII capital.
+            // In ASCII case on the bytes: `lowercased()` turns no non-ASCII letter into a letter
+            // of these words (`İ` becomes `i` and a combining dot), so the same names match.
             let name = path.lastPathComponent
             guard name.hasSuffixIgnoringASCIICase(".json") else { return false }
             return name.containsIgnoringASCIICase("imagedefinition") || name.containsIgnoringASCIICase("imagesdefinition")
