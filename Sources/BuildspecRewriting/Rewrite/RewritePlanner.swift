@@ -133,9 +133,10 @@ struct RewritePlanner {
         }
         // When every push is of one repository (`:latest` and `:$TAG`), there is nothing to
         // choose: the writer's mentions are not needed.
-        let isOneRepository = pushes.allSatisfy { push in
-            guard case .success(let repository) = push.repository, case .success(let first) = pushes[0].repository else { return false }
-            return repository == first
+        let isOneRepository = if case .success(let first) = pushes[0].repository {
+            pushes.allSatisfy { if case .success(let repository) = $0.repository { repository == first } else { false } }
+        } else {
+            false
         }
         let mentions = isOneRepository ? [] : writer.mentions
         let matched = isOneRepository ? [] : pushes.indices.filter { index in

@@ -18,6 +18,13 @@ extension String {
     }
 }
 
+extension UInt8 {
+    /// The byte with `A`-`Z` made lowercase; any other byte as it is.
+    var asciiLowercased: UInt8 {
+        self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self
+    }
+}
+
 extension String {
     /// Whether the text starts with `prefix`, a lowercase ASCII literal, in any ASCII case.
     /// File-name tests run for every file: `lowercased()` would make a string each time.
@@ -42,10 +49,7 @@ extension String {
     }
 
     private static func sameIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ pattern: UnsafeBufferPointer<UInt8>) -> Bool {
-        for offset in pattern.indices {
-            let byte = bytes[start + offset]
-            if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) != pattern[offset] { return false }
-        }
+        for offset in pattern.indices where bytes[start + offset].asciiLowercased != pattern[offset] { return false }
         return true
     }
 

@@ -132,8 +132,7 @@ public struct ImageDefinitionsWriter: Sendable {
             for expected in word {
                 while index < bytes.count, isDroppedByShell(bytes[index]) { index += 1 }
                 guard index < bytes.count else { return nil }
-                let byte = bytes[index]
-                guard (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == expected else { return nil }
+                guard bytes[index].asciiLowercased == expected else { return nil }
                 index += 1
             }
             return index
