@@ -12,6 +12,8 @@ struct CodeBuildRunner {
         /// Image-definitions files the build left behind, by path in the source folder.
         var definitions: [String: [UInt8]]
         var pushed: Set<String>
+        /// What the build printed, for the message of a failing expectation.
+        var log: String
     }
 
     /// The build's own account and region: no sample pushes there by a literal reference, so a
@@ -78,10 +80,16 @@ struct CodeBuildRunner {
         process.arguments = [driver.path]
         process.environment = environment
         process.currentDirectoryURL = work
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let logFile = root.appendingPathComponent("build.log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         try process.run()
         process.waitUntilExit()
+        try logHandle.close()
+        let log = String(decoding: FileManager.default.contents(atPath: logFile.path) ?? Data(), as: UTF8.self)
+            + "(the build's shell exited with \(process.terminationStatus))\n"
 
         func uploads(_ path: String) -> Bool {
             spec.artifacts.contains { group in
@@ -108,7 +116,7 @@ struct CodeBuildRunner {
             }
         }
         let pushed = Set(((try? FileManager.default.contentsOfDirectory(atPath: ecr.path)) ?? []).map { $0.replacing("%2F", with: "/") })
-        return Run(definitions: definitions, pushed: pushed)
+        return Run(definitions: definitions, pushed: pushed, log: log)
     }
 
     private static func writeStubs(in bin: URL, for spec: Buildspec) throws {
@@ -191,9 +199,7 @@ struct CodeBuildRunner {
     }
 
     private static func install(_ script: String, as name: String, in bin: URL) throws {
-        let url = bin.appendingPathComponent(name)
-        try Data(script.utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        try ExecutableScript.write(script, to: bin.appendingPathComponent(name))
     }
 }
 

@@ -392,8 +392,7 @@ enum EndToEndStubs {
 
     static func install(_ script: String, at url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(script.utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        try ExecutableScript.write(script, to: url)
     }
 
     /// `docker push REF`, `docker image push REF` and `docker [buildx] build --push -t REF` upload

@@ -18,18 +18,19 @@ import Testing
 
         // The stack was just created: every repository exists and is empty.
         let before = try CodeBuildRunner.run(original, filled: [])
-        #expect(!before.definitions.isEmpty, "\(name): the original should write image definitions on the first run (the deadlock)")
-        #expect(!before.pushed.isEmpty, "\(name): the original should push an image")
+        #expect(!before.definitions.isEmpty, "\(name): the original should write image definitions on the first run (the deadlock)\n\(before.log)")
+        // Every run below starts from what this one pushed.
+        try #require(!before.pushed.isEmpty, "\(name): the original should push an image\n\(before.log)")
         // Only the repositories the build pushes to exist, each in its own registry: a query
         // that asks another account, region or ECR Public elsewhere than us-east-1 fails.
         let first = try CodeBuildRunner.run(rewritten, filled: [], repositories: before.pushed)
-        #expect(first.definitions.isEmpty, "\(name): the first run still wrote \(first.definitions.keys.sorted())")
+        #expect(first.definitions.isEmpty, "\(name): the first run still wrote \(first.definitions.keys.sorted())\n\(first.log)")
         #expect(first.pushed == before.pushed, "\(name): the rewrite changed what is pushed")
 
         // Later runs: the repositories hold the images the first run pushed.
         let originalLater = try CodeBuildRunner.run(original, filled: before.pushed)
         let rewrittenLater = try CodeBuildRunner.run(rewritten, filled: before.pushed, repositories: before.pushed)
-        #expect(!rewrittenLater.definitions.isEmpty, "\(name): a later run wrote no image definitions")
+        #expect(!rewrittenLater.definitions.isEmpty, "\(name): a later run wrote no image definitions\n\(rewrittenLater.log)")
         #expect(rewrittenLater.definitions == originalLater.definitions, "\(name): a later run wrote other definitions")
     }
 
