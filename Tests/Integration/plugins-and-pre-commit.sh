@@ -4,8 +4,9 @@
 #   a. the SwiftPM command plugins (`swift package check-buildspec` and
 #      `swift package --allow-writing-to-package-directory rewrite-buildspec`) in a temporary
 #      consumer package that depends on this repository by path;
-#   b. the pre-commit hooks of .pre-commit-hooks.yaml, through `pre-commit try-repo`, in a
-#      temporary git repository (pre-commit is installed with pip into a cached venv);
+#   b. the pre-commit hooks of .pre-commit-hooks.yaml, through `pre-commit try-repo` and
+#      `pre-commit run` with a config naming this repository, in a temporary git repository
+#      (pre-commit is installed with pip into a cached venv);
 #   c. the command line tool's exit codes, with the debug build of this repository.
 #
 # Run from anywhere: bash Tests/Integration/plugins-and-pre-commit.sh
@@ -14,22 +15,23 @@
 # Environment:
 #   REWRITE_BUILDSPEC_VENV      venv holding pre-commit, kept between runs
 #                               (default: ${TMPDIR:-/tmp}/rewrite-buildspec-venv)
-#   REWRITE_BUILDSPEC_TRY_REPO  repository given to `pre-commit try-repo` (default: this one)
+#   REWRITE_BUILDSPEC_TRY_REPO  repository the hooks come from (default: this one)
 #   REWRITE_BUILDSPEC_KEEP=1    keep the temporary folder (consumer package, git repository,
 #                               every command's output in NAME.out / NAME.err) and print it
 #
 # Needs swift, git, python3 (with venv) and libyaml-dev; pip needs PyPI the first time.
-# Slow parts: `swift package` builds the tool in debug in the consumer package, and every
-# `pre-commit try-repo` builds the package with `swift build -c release` in a throwaway store.
+# Slow parts: `swift package` builds the tool in debug in the consumer package, and pre-commit
+# builds the package with `swift build -c release` twice: in try-repo's throwaway store, and in
+# the one store the config runs share.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TMPBASE="${TMPDIR:-/tmp}"
 VENV="${REWRITE_BUILDSPEC_VENV:-$TMPBASE/rewrite-buildspec-venv}"
-# pre-commit try-repo clones this path at HEAD. When the repository has uncommitted changes to
-# tracked files it commits them into a shadow clone first, but untracked files are left out:
-# the hooks tested are the committed ones (a new .pre-commit-hooks.yaml must be committed, or
-# point this variable at a clone where it is).
+# pre-commit clones the hooks' repository at a commit. Uncommitted changes to tracked files
+# go into a shadow clone's commit first, as try-repo itself does, so that every run below tests
+# the same code; untracked files are left out (a new .pre-commit-hooks.yaml must be added, or
+# point this variable at a clone where it is committed).
 TRY_REPO="${REWRITE_BUILDSPEC_TRY_REPO:-$ROOT}"
 
 WORK="$(mktemp -d "$TMPBASE/rewrite-buildspec-it.XXXXXX")"
@@ -39,6 +41,14 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 STARTED=$SECONDS
+if ! git -C "$TRY_REPO" diff --quiet HEAD; then
+    git clone --quiet "$TRY_REPO" "$WORK/shadow"
+    git -C "$TRY_REPO" diff --binary HEAD | git -C "$WORK/shadow" apply
+    git -C "$WORK/shadow" add -A
+    git -C "$WORK/shadow" -c user.name=shadow -c user.email=shadow@example.invalid -c commit.gpgsign=false \
+        commit --quiet -m "uncommitted changes of $TRY_REPO"
+    TRY_REPO="$WORK/shadow"
+fi
 
 passed=0
 failed=0
@@ -255,7 +265,7 @@ done
 cd "$WORK"
 
 ###############################################################################################
-section "b. pre-commit hooks through pre-commit try-repo"
+section "b. pre-commit hooks through pre-commit try-repo and pre-commit run"
 PRE_COMMIT=()
 if [[ -x "$VENV/bin/pre-commit" ]]; then
     PRE_COMMIT=("$VENV/bin/pre-commit")
@@ -294,8 +304,18 @@ if ((${#PRE_COMMIT[@]})); then
     cp package.json "$WORK/package.json.original"
     git add -A
     git commit --quiet -m "Unguarded buildspecs"
-    # try-repo uses a throwaway pre-commit store: every call builds the package in release.
+    # try-repo uses a throwaway pre-commit store: every call builds the package in release. It
+    # runs once, as a user trying the hooks would; the later runs go through configs that name
+    # this repository at HEAD and share one store, so the package is built once more in all.
     export PRE_COMMIT_COLOR=never
+    config() { # FILE HOOK [ARGS]: a .pre-commit-config.yaml with one hook of this repository
+        { printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: %s\n' "$TRY_REPO" "$(git -C "$TRY_REPO" rev-parse HEAD)" "$2"
+          if [[ -n "${3:-}" ]]; then printf '        args: %s\n' "$3"; fi; } >"$1"
+    }
+    config "$WORK/check.yaml" check-buildspec
+    config "$WORK/check-github.yaml" check-buildspec "[--format, github]"
+    config "$WORK/rewrite.yaml" rewrite-buildspec
+    hook() { env PRE_COMMIT_HOME="$WORK/pre-commit-home" "${PRE_COMMIT[@]}" run --config "$1" --all-files; }
 
     run pc-check-before "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" check-buildspec --all-files
     expect_rc "pre-commit try-repo check-buildspec --all-files (unguarded)" 1
@@ -309,29 +329,21 @@ if ((${#PRE_COMMIT[@]})); then
     expect_no_output "check-buildspec hook says nothing of docker-compose.yml and package.json" 'docker-compose|package\.json'
 
     # A hook's `args` reach the tool: `--format github` from a real .pre-commit-config.yaml.
-    cat >"$WORK/pre-commit-config.yaml" <<CONFIG
-repos:
-  - repo: $TRY_REPO
-    rev: $(git -C "$TRY_REPO" rev-parse HEAD)
-    hooks:
-      - id: check-buildspec
-        args: [--format, github]
-CONFIG
-    run pc-check-github env PRE_COMMIT_HOME="$WORK/pre-commit-home" "${PRE_COMMIT[@]}" run --config "$WORK/pre-commit-config.yaml" check-buildspec --all-files
+    run pc-check-github hook "$WORK/check-github.yaml"
     expect_rc "pre-commit run check-buildspec with args [--format, github]" 1
     expect_output "the hook passes --format github: an annotation for buildspec.yml" '^::error file=buildspec\.yml,line=[0-9]+,col=[0-9]+,title=RB001 '
     expect_output "the hook passes --format github: an annotation for services/api/buildspec-prod.yaml" '^::error file=services/api/buildspec-prod\.yaml,line=[0-9]+,col=[0-9]+,title=RB001 '
 
-    run pc-rewrite "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" rewrite-buildspec --all-files
-    expect_rc "pre-commit try-repo rewrite-buildspec --all-files (changes files)" 1
+    run pc-rewrite hook "$WORK/rewrite.yaml"
+    expect_rc "pre-commit run rewrite-buildspec --all-files (changes files)" 1
     expect_output "pre-commit says the hook modified files" 'files were modified by this hook'
     expect_contains "buildspec.yml now asks ECR first" buildspec.yml "$GUARD"
     expect_contains "services/api/buildspec-prod.yaml now asks ECR first" services/api/buildspec-prod.yaml "$GUARD"
     expect_contains "infra/stack.yaml now asks ECR first" infra/stack.yaml "$GUARD"
     expect_same "infra/main.tf is the golden sample's output" infra/main.tf "$ROOT/Samples/terraform-heredoc/expected.tf"
 
-    run pc-check-after "${PRE_COMMIT[@]}" try-repo "$TRY_REPO" check-buildspec --all-files
-    expect_rc "pre-commit try-repo check-buildspec --all-files (after the rewrite)" 0
+    run pc-check-after hook "$WORK/check.yaml"
+    expect_rc "pre-commit run check-buildspec --all-files (after the rewrite)" 0
     expect_output "check-buildspec hook passes" '^check-buildspec.*Passed'
     expect_same "deploy/pipeline.yml is byte-identical" deploy/pipeline.yml "$WORK/pipeline.yml.original"
     expect_same "docker-compose.yml is byte-identical" docker-compose.yml "$WORK/docker-compose.yml.original"
