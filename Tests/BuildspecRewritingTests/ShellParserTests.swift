@@ -83,15 +83,19 @@ import Testing
         }
     }
 
-    /// The pre-filter reads eight bytes at once and looks at each `i` among them: a word is
-    /// found at every offset of the eight, after other `i`s of the same eight, and in the last
-    /// bytes, which are read one by one.
-    @Test func thePreFilterFindsAWordAtEveryOffsetAfterOtherIs() {
+    /// The pre-filter reads eight bytes at once from the end back and looks at each `i` among
+    /// them: a word is found at every offset of the eight, with other `i`s in the same eight,
+    /// and in the first bytes, which are read one by one.
+    @Test func thePreFilterFindsAWordAtEveryOffsetAmongOtherIs() {
         for padding in 0..<17 {
             let prefix = String(repeating: "i", count: padding % 3) + String(repeating: "x", count: padding)
-            #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinition"), "\(padding)")
-            #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "i\"mageUri"), "\(padding)")
-            #expect(!ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinitio"), "\(padding)")
+            for trailing in 0..<9 {
+                let suffix = String(repeating: "x", count: trailing) + String(repeating: "i", count: trailing % 2)
+                let context = "\(padding) before, \(trailing) after"
+                #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinition" + suffix), "\(context)")
+                #expect(ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "i\"mageUri" + suffix), "\(context)")
+                #expect(!ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(prefix + "imagedefinitio" + suffix), "\(context)")
+            }
         }
     }
 

@@ -102,10 +102,13 @@ public struct ImageDefinitionsWriter: Sendable {
                 else { return false }
                 return endings.contains { skip($0, in: bytes, from: rest) != nil }
             }
-            var start = 0
+            // From the end back: a buildspec names its definitions file last of all, under
+            // `artifacts`, so a file that names one is mostly answered without reading the rest.
             // Eight bytes at a time: every `i` of the eight (any case) gets its high bit, exactly,
             // and each is looked at without leaving the eight.
-            while start + 8 <= count {
+            var start = count
+            while start >= 8 {
+                start -= 8
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)) | 0x2020_2020_2020_2020
                 let difference = word ^ 0x6969_6969_6969_6969
                 var found = ~(((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | difference | 0x7F7F_7F7F_7F7F_7F7F)
@@ -113,11 +116,10 @@ public struct ImageDefinitionsWriter: Sendable {
                     if startsWord(at: start + found.trailingZeroBitCount / 8) { return true }
                     found &= found &- 1
                 }
-                start += 8
             }
-            while start < count {
+            while start > 0 {
+                start -= 1
                 if base[start] | 0x20 == UInt8(ascii: "i"), startsWord(at: start) { return true }
-                start += 1
             }
             return false
         }
