@@ -61,6 +61,9 @@ import Testing
             "version: 0.2\nphases: [build]\n",                                // phases not a mapping
             "version: 0.2\nphases:\n  build:\n    commands:\n      - echo: x\n", // command read as a mapping
             "version: 0.2\nphases:\n  build:\n    commands:\n      - $(aws ecr get-login --no-include-email)\n",
+            // `get-login` only in the value: made by an escape, or by one line break escaped.
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - \"$(aws ecr \\x67et-login --no-include-email)\"\n",
+            "version: 0.2\nphases:\n  build:\n    commands:\n      - \"$(aws ecr get-\\\n        login --no-include-email)\"\n",
             "version: 0.2\nphases:\n  build:\n    commands:\n      - cat imagedefinitions.json\n",
             "version: 0.2\n---\nversion: 0.2\n",                              // two documents
             "version: 0.2\nphases: [\n",                                      // invalid YAML
@@ -78,6 +81,30 @@ import Testing
         for text in cases {
             #expect(!BuildspecValidator.isQuietWithoutWriter(SourceText(Array(text.utf8))), "\(text.debugDescription)")
         }
+    }
+
+    /// RB201 for every command YAML reads `ecr get-login` out of: as written, through an
+    /// escape, across an escaped line break; none for `get-login-password`.
+    @Test(arguments: [
+        ("$(aws ecr get-login --no-include-email)", true),
+        ("\"$(aws ecr \\x67et-login --no-include-email)\"", true),
+        ("\"$(aws ecr get-\\\n        login --no-include-email)\"", true),
+        ("aws ecr get-login-password | docker login --username AWS --password-stdin $REGISTRY", false),
+        ("\"aws ecr get-login-\\x70assword | docker login --password-stdin $REGISTRY\"", false),
+    ])
+    func getLoginIsFoundWhereverYAMLReadsIt(_ command: String, _ warns: Bool) {
+        let text = "version: 0.2\nphases:\n  build:\n    commands:\n      - \(command)\n"
+        let result = BuildspecRewriter.rewrite(Array(text.utf8))
+        #expect(result.diagnostics.map(\.rule) == (warns ? [.ecrGetLogin] : []), "\(text)")
+    }
+
+    /// A file that logs in with `get-login-password` and, in another command, `get-login`.
+    @Test func getLoginIsFoundBesideGetLoginPassword() {
+        let text = "version: 0.2\nphases:\n  build:\n    commands:\n      - aws ecr get-login-password | docker login --password-stdin $R\n"
+            + "      - $(aws ecr get-login --no-include-email)\n"
+        let result = BuildspecRewriter.rewrite(Array(text.utf8))
+        #expect(result.diagnostics.map(\.rule) == [.ecrGetLogin])
+        #expect(result.diagnostics.first?.position?.line == 6)
     }
 
     /// Every sample, without its writers, and with each of its lines taken out in turn: shapes

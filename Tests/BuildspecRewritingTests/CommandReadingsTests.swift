@@ -2,6 +2,12 @@ import Testing
 @testable import BuildspecRewriting
 
 @Suite struct CommandReadingsTests {
+    /// `CommandReadings.reading(of:)` of a text's bytes.
+    private func read(_ text: String) throws(ShellParser.SyntaxError) -> CommandReading {
+        var text = text
+        return try text.withUTF8 { CommandReadings.reading(of: $0) }.get()
+    }
+
     /// A tree written out whole: lists, pipelines, commands, words with their segments,
     /// redirections and inner scripts, each with its range.
     private func outline(_ script: ShellScript) -> String {
@@ -27,7 +33,7 @@ import Testing
     func keptReadingIsTheParsers(_ text: String) throws {
         let parsed = try ShellParser.parse(text)
         for _ in 0..<2 {
-            let read = try CommandReadings.read(text).shell
+            let read = try read(text).shell
             #expect(read.text == parsed.text)
             #expect(outline(read.script) == outline(parsed.script))
             #expect(read.hereDocuments.map(\.body) == parsed.hereDocuments.map(\.body))
@@ -55,7 +61,7 @@ import Testing
     func keptStepsAreTheReadingsSteps(_ text: String, _ expected: String) throws {
         #expect(outline(try CommandReading(text)) == expected)
         for _ in 0..<2 {
-            #expect(outline(try CommandReadings.read(text)) == expected)
+            #expect(outline(try read(text)) == expected)
         }
     }
 
@@ -65,13 +71,13 @@ import Testing
         do { _ = try ShellParser.parse(text) } catch { expected = error }
         #expect(expected != nil)
         for _ in 0..<2 {
-            #expect(throws: expected!) { try CommandReadings.read(text) }
+            #expect(throws: expected!) { try read(text) }
         }
     }
 
     @Test func storeStaysBounded() throws {
         for index in 0..<(CommandReadings.capacity + 100) {
-            _ = try CommandReadings.read("echo bounded-\(index)")
+            _ = try read("echo bounded-\(index)")
             #expect(CommandReadings.count <= CommandReadings.capacity)
         }
     }
@@ -79,6 +85,59 @@ import Testing
     @Test func longTextIsReadAsTheParserReadsIt() throws {
         let text = Array(repeating: "echo step", count: CommandReadings.longestKeptText / 8).joined(separator: " && ")
         #expect(text.utf8.count > CommandReadings.longestKeptText)
-        #expect(outline(try CommandReadings.read(text).shell.script) == outline(try ShellParser.parse(text).script))
+        #expect(outline(try read(text).shell.script) == outline(try ShellParser.parse(text).script))
+    }
+
+    /// Texts that are equal as strings but not as bytes (`é` precomposed and decomposed) are
+    /// two keys: a reading's offsets are into its own bytes.
+    @Test func canonicallyEqualTextsAreReadEachAsItself() throws {
+        let precomposed = "echo caf\u{E9} > imagedefinitions.json"
+        let decomposed = "echo cafe\u{301} > imagedefinitions.json"
+        #expect(precomposed == decomposed)
+        #expect(Array(try read(precomposed).shell.text) == Array(precomposed.utf8))
+        #expect(Array(try read(decomposed).shell.text) == Array(decomposed.utf8))
+    }
+}
+
+@Suite struct ByteKeyedStoreTests {
+    private func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var text = text
+        return text.withUTF8(body)
+    }
+
+    @Test func findsWhatWasKeptByItsBytes() {
+        let store = ByteKeyedStore<Int>(capacity: 64)
+        let texts = (0..<40).map { "command \($0) " + String(repeating: "x", count: $0) }
+        for (index, text) in texts.enumerated() { withBytes(text) { store.set($0, index) } }
+        for (index, text) in texts.enumerated() { #expect(withBytes(text) { store[$0] } == index) }
+        #expect(withBytes("command 41") { store[$0] } == nil)
+        #expect(withBytes("") { store[$0] } == nil)
+        withBytes("command 3 xxx") { store.set($0, 99) }
+        #expect(withBytes("command 3 xxx") { store[$0] } == 99)
+        #expect(store.count == 40)
+    }
+
+    @Test func emptiesWhenFull() {
+        let store = ByteKeyedStore<Int>(capacity: 8)
+        for index in 0..<20 {
+            withBytes("key \(index)") { store.set($0, index) }
+            #expect(store.count <= 8)
+            #expect(withBytes("key \(index)") { store[$0] } == index)
+        }
+    }
+
+    /// Every byte counts, wherever it stands in the eight-byte words `ByteHash` reads.
+    @Test func hashSeesEveryByte() {
+        let base = Array("docker push $REPOSITORY_URI:$IMAGE_TAG".utf8)
+        var hashes: Set<UInt64> = []
+        for length in 0...base.count {
+            hashes.insert(Array(base[..<length]).withUnsafeBufferPointer(ByteHash.of))
+        }
+        for position in base.indices {
+            var changed = base
+            changed[position] ^= 0x01
+            hashes.insert(changed.withUnsafeBufferPointer(ByteHash.of))
+        }
+        #expect(hashes.count == base.count + 1 + base.count)
     }
 }

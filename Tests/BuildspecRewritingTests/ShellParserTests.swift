@@ -66,13 +66,14 @@ import Testing
         #expect(BuildspecAnalysis.mayMatter(command, matcher: matcher))
     }
 
-    /// `scan` reads a command two bytes at a time: it must find each word at an even and an
-    /// odd offset, alone and at the very end, as a plain search does.
+    /// `scan` reads a command two bytes at a time, four a round: it must find each word at
+    /// every offset of a round and in the bytes after the last round, alone and at the very
+    /// end, as a plain search does.
     @Test(arguments: ["push", "list-images", "describe-images", "type=registry", "tee", "ecr", ">", "=", "pus", "ec", "tree"])
     func theScanFindsEachWordAtAnyOffset(_ word: String) {
         let pushesOrQueries = ["push", "list-images", "describe-images", "type=registry"]
-        for padding in 0..<4 {
-            for after in ["", " x", " xy"] {
+        for padding in 0..<8 {
+            for after in ["", " ", " x", " xy"] {
                 let text = String(repeating: "a", count: padding) + word + after
                 let pushes = pushesOrQueries.contains { text.contains($0) }
                 let matters = pushes || [">", "=", "tee", "ecr"].contains { text.contains($0) }

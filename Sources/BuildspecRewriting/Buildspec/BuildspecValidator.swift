@@ -28,7 +28,7 @@ enum BuildspecValidator {
         defer { yaml_parser_delete(&parser) }
         return source.bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var reader = EventReader()
+            var reader = EventReader(mayRunGetLogin: ECRGetLogin.mayBeRun(in: source.bytes))
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else { return false }
@@ -63,8 +63,11 @@ enum BuildspecValidator {
         var documents = 0
         var sawRoot = false
         var sawVersion = false
+        /// `ECRGetLogin.mayBeRun` of the file: when false, no command needs the search.
+        let mayRunGetLogin: Bool
 
-        init() {
+        init(mayRunGetLogin: Bool) {
+            self.mayRunGetLogin = mayRunGetLogin
             stack.reserveCapacity(16)
             keys.reserveCapacity(64)
             keyBytes.reserveCapacity(1024)
@@ -203,9 +206,7 @@ enum BuildspecValidator {
         /// file found none, and the quotes it lacks are what the search skips anyway.
         private func isQuietCommand(_ text: UnsafeBufferPointer<UInt8>, isVerbatim: Bool) -> Bool {
             if !isVerbatim, ImageDefinitionsWriter.FileMatcher.mayNameDefinitionsFile(text) { return false }
-            return !text.containsBytes(Self.getLogin) || text.containsBytes(Self.getLoginPassword)
+            return !mayRunGetLogin || !ECRGetLogin.isRun(in: text)
         }
-
-        private static let getLogin = Array("ecr get-login".utf8), getLoginPassword = Array("get-login-password".utf8)
     }
 }

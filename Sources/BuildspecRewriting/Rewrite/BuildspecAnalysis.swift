@@ -16,9 +16,16 @@ struct BuildspecAnalysis {
         }
     }
 
-    struct Push {
-        var point: Point
-        var repository: Result<ImageRepository, RepositoryError>
+    /// A class, as `Writer` is: the planner walks the pushes for every writer and query, and
+    /// each copy of a struct retained every string of its repository.
+    final class Push {
+        let point: Point
+        let repository: Result<ImageRepository, RepositoryError>
+
+        init(point: Point, repository: Result<ImageRepository, RepositoryError>) {
+            self.point = point
+            self.repository = repository
+        }
     }
 
     struct Query {
@@ -102,16 +109,16 @@ struct BuildspecAnalysis {
         for index in spec.commands.indices {
             // Most commands (`echo`, `npm ci`, `docker build`) neither write definitions, push,
             // ask the registry nor assign a variable those use: they need no shell reading.
-            guard needed[index], let text = spec.commands[index].text else {
+            guard needed[index], let result = spec.commands[index].withTextBytes(CommandReadings.reading(of:)) else {
                 readings.append(nil)
                 continue
             }
             let reading: CommandReading
-            do {
-                reading = try CommandReadings.read(text)
-            } catch {
+            switch result {
+            case .success(let kept): reading = kept
+            case .failure(let error):
                 readings.append(nil)
-                if Self.mentionsDefinitionsFile(text, matcher: matcher) {
+                if let text = spec.commands[index].text, Self.mentionsDefinitionsFile(text, matcher: matcher) {
                     diagnostics.append(
                         Diagnostic(
                             .error, rule: .unreadableShell, at: spec.commands[index].node.start,
@@ -274,28 +281,43 @@ struct BuildspecAnalysis {
     /// `scan(_:matcher:)` of UTF-8 bytes.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>, matcher: ImageDefinitionsWriter.FileMatcher) -> (mayMatter: Bool, mayPushOrQuery: Bool) {
         if !matcher.extraNames.isEmpty { return (true, true) }
+        guard let base = bytes.baseAddress else { return (false, false) }
+        let raw = UnsafeRawPointer(base)
         return scanPairs.withUnsafeBufferPointer { pairs in
-            // Two bytes at a time (see `scanPairs`); about one pair in twenty needs a closer
-            // look, at the bytes a word holding it may start at.
+            // Two bytes at a time (see `scanPairs`), read as one 16-bit word, two words a round;
+            // about one pair in twenty needs a closer look, at the bytes a word holding it may
+            // start at.
             var mayMatter = false
+            /// Whether a word at the pair at `index` pushes or queries; one that only matters
+            /// sets `mayMatter`.
+            func pushesOrQueries(at index: Int) -> Bool {
+                // The word may start a byte before the pair, at it, or (`>`, `=`) after it.
+                if index > 0, let word = scanWord(at: index - 1, in: bytes) {
+                    if word == .pushOrQuery { return true }
+                    mayMatter = true
+                }
+                for start in index...(index + 1) {
+                    switch scanWord(at: start, in: bytes) {
+                    case .pushOrQuery: return true
+                    case .matters: mayMatter = true
+                    case nil: continue
+                    }
+                }
+                return false
+            }
+            func isMarked(_ index: Int) -> Bool {
+                pairs[Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt16.self)))]
+            }
             var index = 0
             // `&+`: an index below the count cannot overflow, and the checks cost as much
             // as the lookup.
-            while index &+ 1 < bytes.count {
-                if pairs[Int(bytes[index]) &<< 8 | Int(bytes[index &+ 1])] {
-                    // The word may start a byte before the pair, at it, or (`>`, `=`) after it.
-                    if index > 0, let word = scanWord(at: index - 1, in: bytes) {
-                        if word == .pushOrQuery { return (true, true) }
-                        mayMatter = true
-                    }
-                    for start in index...(index + 1) {
-                        switch scanWord(at: start, in: bytes) {
-                        case .pushOrQuery: return (true, true)
-                        case .matters: mayMatter = true
-                        case nil: continue
-                        }
-                    }
-                }
+            while index &+ 3 < bytes.count {
+                if isMarked(index), pushesOrQueries(at: index) { return (true, true) }
+                if isMarked(index &+ 2), pushesOrQueries(at: index &+ 2) { return (true, true) }
+                index &+= 4
+            }
+            if index &+ 1 < bytes.count {
+                if isMarked(index), pushesOrQueries(at: index) { return (true, true) }
                 index &+= 2
             }
             // An odd last byte is in no pair: only `>` or `=` can stand there alone.
@@ -323,22 +345,23 @@ struct BuildspecAnalysis {
         }
     }
 
-    /// The byte pairs `scan` looks closer at, by `first << 8 | second`: every pair holding a
-    /// `>` or `=`, and the first and the second two bytes of each word it looks for. Each word
+    /// The byte pairs `scan` looks closer at, by `first | second << 8` (the two bytes read as a
+    /// little-endian 16-bit word): every pair holding a `>` or `=`, and the first and the
+    /// second two bytes of each word it looks for. Each word
     /// is three bytes or more, so one of those two pairs starts at an even offset: reading the
     /// pairs at even offsets finds every word.
     private static let scanPairs: [Bool] = {
         var pairs = [Bool](repeating: false, count: 1 << 16)
         for anchor in ">=".utf8 {
             for other in 0...255 {
-                pairs[Int(anchor) << 8 | other] = true
-                pairs[other << 8 | Int(anchor)] = true
+                pairs[Int(anchor) | other << 8] = true
+                pairs[other | Int(anchor) << 8] = true
             }
         }
         for word in ["push", "list-images", "describe-images", "type=registry", "tee", "ecr"] {
             let bytes = Array(word.utf8)
-            pairs[Int(bytes[0]) << 8 | Int(bytes[1])] = true
-            pairs[Int(bytes[1]) << 8 | Int(bytes[2])] = true
+            pairs[Int(bytes[0]) | Int(bytes[1]) << 8] = true
+            pairs[Int(bytes[1]) | Int(bytes[2]) << 8] = true
         }
         return pairs
     }()

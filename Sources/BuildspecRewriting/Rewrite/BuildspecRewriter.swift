@@ -89,8 +89,6 @@ public enum BuildspecRewriter {
         return rewrite(source, options: options, override: override, registryID: registryID)
     }
 
-    private static let getLogin = Array("ecr get-login".utf8), getLoginPassword = Array("get-login-password".utf8)
-
     /// The full pipeline: tree, model, analysis, plan, edits.
     static func rewrite(_ source: SourceText, options: RewriteOptions, override: ImageRepository?, registryID: String?) -> RewriteResult {
         let bytes = source.bytes
@@ -109,8 +107,9 @@ public enum BuildspecRewriter {
         guard let spec = parsedSpec else {
             return RewriteResult(outcome: .error, output: bytes, diagnostics: diagnostics, editedLines: [])
         }
-        for index in spec.commands.indices {
-            if spec.commands[index].withTextBytes({ $0.containsBytes(Self.getLogin) && !$0.containsBytes(Self.getLoginPassword) }) == true {
+        // Searched command by command only when the file's bytes can hold one at all.
+        if ECRGetLogin.mayBeRun(in: bytes) {
+            for index in spec.commands.indices where spec.commands[index].withTextBytes(ECRGetLogin.isRun) == true {
                 diagnostics.append(Diagnostic(
                     .warning, rule: .ecrGetLogin, at: spec.commands[index].node.start, "`aws ecr get-login` is gone in AWS CLI v2, which current CodeBuild images ship",
                     fix: "use `aws ecr get-login-password | docker login --username AWS --password-stdin REGISTRY`"

@@ -97,20 +97,20 @@ enum CommandReadings {
     /// seldom repeat, and their trees would hold the most memory.
     static let longestKeptText = 1_024
 
-    private static let store = BoundedStore<String, Result<CommandReading, ShellParser.SyntaxError>>(capacity: capacity)
+    private static let store = ByteKeyedStore<Result<CommandReading, ShellParser.SyntaxError>>(capacity: capacity)
 
-    /// `CommandReading(text)`, from the store when the text was read before.
-    static func read(_ text: String) throws(ShellParser.SyntaxError) -> CommandReading {
-        guard text.utf8.count <= longestKeptText else { return try CommandReading(text) }
-        if let kept = store[text] { return try kept.get() }
-        let reading: Result<CommandReading, ShellParser.SyntaxError>
-        do throws(ShellParser.SyntaxError) {
-            reading = .success(try CommandReading(text))
-        } catch {
-            reading = .failure(error)
-        }
-        store.update(text) { $0 = reading }
-        return try reading.get()
+    /// `CommandReading` of the UTF-8 text `bytes`, from the store when the same bytes were
+    /// read before: a text is made only for a reading not kept.
+    static func reading(of bytes: UnsafeBufferPointer<UInt8>) -> Result<CommandReading, ShellParser.SyntaxError> {
+        guard bytes.count <= longestKeptText else { return read(String(decoding: bytes, as: UTF8.self)) }
+        if let kept = store[bytes] { return kept }
+        let reading = read(String(decoding: bytes, as: UTF8.self))
+        store.set(bytes, reading)
+        return reading
+    }
+
+    private static func read(_ text: String) -> Result<CommandReading, ShellParser.SyntaxError> {
+        Result { () throws(ShellParser.SyntaxError) in try CommandReading(text) }
     }
 
     /// How many readings are kept now.

@@ -5,8 +5,20 @@
 ///
 /// A `BoundedStore` of at most 2,048 keys, with at most `variantsKept` sets of values a key.
 final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: Sendable {
+    /// An answer with the values it was worked out from. A class: a lookup hands the kept
+    /// variants around, and a copy of a struct retained every value it holds.
+    private final class Variant: Sendable {
+        let reads: [VariableReads.Read]
+        let answer: Answer
+
+        init(reads: [VariableReads.Read], answer: Answer) {
+            self.reads = reads
+            self.answer = answer
+        }
+    }
+
     private let variantsKept: Int
-    private let answers: BoundedStore<Key, [(reads: [VariableReads.Read], answer: Answer)]>
+    private let answers: BoundedStore<Key, [Variant]>
 
     init(capacity: Int = 2_048, variantsKept: Int = 8) {
         self.variantsKept = variantsKept
@@ -23,7 +35,7 @@ final class EnvironmentMemo<Key: Hashable & Sendable, Answer: Sendable>: Sendabl
         var reads = VariableReads(environment: environment)
         let answer = work(&reads)
         guard kept.count < variantsKept else { return answer }
-        answers.update(key) { $0 = ($0 ?? []) + [(reads.reads, answer)] }
+        answers.update(key) { $0 = ($0 ?? []) + [Variant(reads: reads.reads, answer: answer)] }
         return answer
     }
 }

@@ -108,9 +108,12 @@ struct RewritePlanner {
     /// The key of the query a push's repository needs (`--registry-id` applied); `nil` when
     /// the repository is unknown.
     private static func queryKey(of push: BuildspecAnalysis.Push, registryID: String?) -> String? {
-        guard case .success(var repository) = push.repository else { return nil }
-        if let registryID { repository.registryID = registryID }
-        return repository.queryKey
+        guard case .success(let repository) = push.repository else { return nil }
+        // A copy of the repository only when `--registry-id` changes it.
+        guard let registryID else { return repository.queryKey }
+        var asked = repository
+        asked.registryID = registryID
+        return asked.queryKey
     }
 
     private func repositories(for writer: BuildspecAnalysis.Writer, pushKeys: [String?]) throws(Failure) -> [(repository: ImageRepository, key: String)] {

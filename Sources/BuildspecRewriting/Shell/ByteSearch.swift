@@ -191,9 +191,12 @@ struct BytePattern: Sendable {
 
     /// Whether the pattern occurs in `haystack`.
     func occurs(in haystack: [UInt8]) -> Bool {
-        haystack.withUnsafeBufferPointer { buffer in
-            bytes.withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: buffer, anchor: anchor) != nil }
-        }
+        haystack.withUnsafeBufferPointer { firstIndex(in: $0) != nil }
+    }
+
+    /// Where the pattern first occurs in `haystack`.
+    func firstIndex(in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { ByteSearch.firstIndex(of: $0, in: haystack, anchor: anchor) }
     }
 
     /// How common each byte is, 255 for the most common: the bytes of the real corpora of
