@@ -14,10 +14,24 @@ public struct Buildspec: Sendable {
     public struct Command: Sendable {
         public var phase: String
         public var section: Section
+        /// The entry; `let`, since `list` is found in its tree.
+        public let node: YAMLNode
+        /// Where `list` is in the node's tree: a second node would retain and release the tree
+        /// once more for every command of every file.
+        private let listIndex: Int
         /// The list the entry belongs to (a block or flow sequence), or the entry itself when
         /// the list is written as one scalar.
-        public var list: YAMLNode
-        public var node: YAMLNode
+        public var list: YAMLNode { YAMLNode(tree: node.tree, index: listIndex) }
+
+        /// `list` and `node` are nodes of one tree.
+        init(phase: String, section: Section, list: YAMLNode, node: YAMLNode) {
+            precondition(list.tree === node.tree, "a command and its list are nodes of one tree")
+            self.phase = phase
+            self.section = section
+            self.node = node
+            listIndex = list.index
+        }
+
         /// The shell text CodeBuild runs; `nil` when the entry is not a scalar. A new string
         /// each time: the analysis reads most commands as bytes (`withTextBytes`) and makes a
         /// string only of those it reads as shell.

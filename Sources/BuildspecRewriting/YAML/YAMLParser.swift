@@ -212,8 +212,14 @@ private struct TreeBuilder {
     /// Copies libyaml's bytes into `bytes`: their range there, `nil` for no pointer.
     /// `isFileText`: the bytes are the file's own, so ASCII when it is; a tag's `%C3%A9`
     /// escapes and a double-quoted scalar's are not.
+    @inline(__always)
     private mutating func store(_ pointer: UnsafeMutablePointer<UInt8>?, length: Int? = nil, isFileText: Bool = false) -> Range<Int>? {
+        // Most nodes have no anchor and no tag: no call for those.
         guard let pointer else { return nil }
+        return copy(pointer, length: length, isFileText: isFileText)
+    }
+
+    private mutating func copy(_ pointer: UnsafeMutablePointer<UInt8>, length: Int?, isFileText: Bool) -> Range<Int> {
         let count = length ?? strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
         let text = UnsafeBufferPointer(start: pointer, count: count)
         if isASCII, !isFileText { isASCII = YAMLTree.isASCII(text) }
