@@ -105,6 +105,10 @@ import Testing
         let result = BuildspecRewriter.rewrite(Array(text.utf8))
         #expect(result.diagnostics.map(\.rule) == [.ecrGetLogin])
         #expect(result.diagnostics.first?.position?.line == 6)
+        // The file's last bytes, with nothing after them to tell `-password` by.
+        let last = "version: 0.2\nphases:\n  build:\n    commands:\n      - aws ecr get-login-password | docker login --password-stdin $R\n"
+            + "      - aws ecr get-login"
+        #expect(BuildspecRewriter.rewrite(Array(last.utf8)).diagnostics.map(\.rule) == [.ecrGetLogin])
     }
 
     /// Every sample, without its writers, and with each of its lines taken out in turn: shapes

@@ -119,11 +119,29 @@ import Testing
 
     @Test func emptiesWhenFull() {
         let store = ByteKeyedStore<Int>(capacity: 8)
-        for index in 0..<20 {
+        for index in 0..<8 { withBytes("key \(index)") { store.set($0, index) } }
+        #expect(store.count == 8)
+        withBytes("key 8") { store.set($0, 8) }
+        #expect(store.count == 1)
+        #expect((0..<8).allSatisfy { index in withBytes("key \(index)") { store[$0] } == nil })
+        // Emptied again and again: each new key is found where a lookup starts its search.
+        for index in 9..<200 {
             withBytes("key \(index)") { store.set($0, index) }
-            #expect(store.count <= 8)
+            #expect(store.count == (index - 8) % 8 + 1)
             #expect(withBytes("key \(index)") { store[$0] } == index)
+            #expect(withBytes("key \(index - 1)") { store[$0] } == (store.count > 1 ? index - 1 : nil))
         }
+    }
+
+    /// Keys are equal when their bytes are: texts equal as strings (`é` precomposed and
+    /// decomposed) are two keys.
+    @Test func keysAreBytesNotStrings() {
+        let store = ByteKeyedStore<Int>(capacity: 8)
+        withBytes("caf\u{E9}") { store.set($0, 1) }
+        #expect(withBytes("cafe\u{301}") { store[$0] } == nil)
+        withBytes("cafe\u{301}") { store.set($0, 2) }
+        #expect(withBytes("caf\u{E9}") { store[$0] } == 1)
+        #expect(store.count == 2)
     }
 
     /// Every byte counts, wherever it stands in the eight-byte words `ByteHash` reads.
