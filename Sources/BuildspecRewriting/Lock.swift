@@ -6,7 +6,7 @@ internal import Musl
 internal import Darwin
 #endif
 
-/// A mutex for the few places threads meet: the `BoundedStore`s every file shares, and the
+/// A mutex for the few places threads meet: the stores every file shares, and the
 /// tool's progress line, output order and template folders.
 package final class Lock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
