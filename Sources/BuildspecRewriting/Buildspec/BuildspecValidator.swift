@@ -1,9 +1,4 @@
 internal import CYAML
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
 
 /// Reads a buildspec that cannot write image definitions in one pass over libyaml's events,
 /// without building its tree: most files a `--check` run sees are such files, and for them the
@@ -149,7 +144,7 @@ enum BuildspecValidator {
             // Keys are compared as bytes, which only ASCII makes the same as the reader's
             // comparison of strings.
             guard !key.contains(where: { $0 >= 0x80 }) else { return false }
-            for index in stack[top].firstKey..<keys.count where keyBytes.withUnsafeBufferPointer({ Self.equal(UnsafeBufferPointer(rebasing: $0[keys[index]]), key) }) {
+            for index in stack[top].firstKey..<keys.count where keyBytes.withUnsafeBufferPointer({ UnsafeBufferPointer(rebasing: $0[keys[index]]).hasSameBytes(as: key) }) {
                 return false
             }
             keys.append(keyBytes.count..<(keyBytes.count + key.count))
@@ -165,14 +160,8 @@ enum BuildspecValidator {
             return true
         }
 
-        /// Byte equality by length and `memcmp`: `elementsEqual` goes element by element
-        /// through iterators (590 instructions a key in all, callgrind).
-        private static func equal(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-            lhs.count == rhs.count && (lhs.isEmpty || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0)
-        }
-
         private static func equal(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: [UInt8]) -> Bool {
-            rhs.withUnsafeBufferPointer { equal(lhs, $0) }
+            rhs.withUnsafeBufferPointer { lhs.hasSameBytes(as: $0) }
         }
 
         private static let version = Array("version".utf8), phases = Array("phases".utf8)

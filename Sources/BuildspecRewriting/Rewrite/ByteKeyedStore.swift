@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
-
 /// A `BoundedStore` whose keys are byte strings, found from bytes in place: a lookup makes no
 /// key (a `String` key cost an allocation and a SipHash of the text for every command the
 /// analysis reads, about 1.3 K instructions, where this costs about 150). Keys are equal when
@@ -65,7 +57,7 @@ final class ByteKeyedStore<Value: Sendable>: @unchecked Sendable {
             let stored = Int(slots[slot])
             if stored == 0 { return (slot, nil) }
             let entry = stored - 1
-            if hashes[entry] == hash, keys[entry].withUnsafeBufferPointer({ Self.equal($0, key) }) { return (slot, entry) }
+            if hashes[entry] == hash, keys[entry].withUnsafeBufferPointer({ $0.hasSameBytes(as: key) }) { return (slot, entry) }
             slot = (slot + 1) & mask
         }
     }
@@ -75,12 +67,6 @@ final class ByteKeyedStore<Value: Sendable>: @unchecked Sendable {
         hashes.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
-    }
-
-    private static func equal(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard first.count == second.count else { return false }
-        guard let a = first.baseAddress, let b = second.baseAddress else { return true }
-        return memcmp(a, b, first.count) == 0
     }
 }
 
@@ -95,8 +81,7 @@ enum ByteHash {
         let raw = UnsafeRawPointer(base)
         var index = 0
         while index &+ 8 <= bytes.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
+            hash = combine(hash, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             index &+= 8
         }
         if index < bytes.count {
@@ -107,7 +92,7 @@ enum ByteHash {
                 shift &+= 8
                 index &+= 1
             }
-            hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            hash = combine(hash, tail)
         }
         hash ^= hash >> 29
         hash &*= 0xBF58_476D_1CE4_E5B9

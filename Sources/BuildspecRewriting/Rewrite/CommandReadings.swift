@@ -88,8 +88,8 @@ final class CommandReading: Sendable {
 /// text's bytes, in place) a few hundred and none.
 ///
 /// A reading depends on the text's bytes alone, so a kept one is the one `CommandReading`
-/// would give. The store is bounded: short texts only, and emptied when full, so memory stays flat
-/// however many files a run reads.
+/// would give. The store is bounded: short texts only, and emptied when full, so memory stays
+/// flat however many files a run reads.
 enum CommandReadings {
     /// At most this many readings are kept; the next one empties the store first.
     static let capacity = 2_048
